@@ -1,0 +1,237 @@
+//! Numeric claims: a quantity, what it counts (the measure), about whom (the subject entity) and
+//! as of when, found by rules over each sentence and its entity mentions.
+//!
+//! - measure: the noun phrase after the number (`668 million Internet users` -> `internet
+//!   users`; `93.5 percent of villages` -> `villages`; `people from 120 countries` -> `people`;
+//!   `countries and regions` stays whole), lower-cased. Durations (`five years`) are not claims.
+//! - subject: a possessive entity right before the number (`China's 670 million`), an entity
+//!   introduced by `in`/`of`/`across` right after the measure (`websites in China`), or the
+//!   entity that is the clause subject right before the verb (`China had 668 million`).
+//!   Coordinated quantities (`670 million users and over 4.13 million websites in China`) share
+//!   subject and time anchor. Nothing further away is guessed: no rule, no subject.
+//! - as of: the first time anchor after the (coordinated) quantities in the sentence, else the
+//!   nearest one before them.
+pub mod quantity;
+pub mod time;
+
+pub use quantity::{scan, Quantity, QuantityKind};
+pub use time::{parse_iso_date, Anchor, Date};
+
+use crate::doc::{Document, EntityType};
+use quantity::{lex, Tk, Tok};
+use std::ops::Range;
+
+/// One numeric claim with provenance inside its document.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub id: String,
+    pub sentence: usize,
+    /// View byte range of the surface (quantity and measure).
+    pub range: Range<usize>,
+    pub quantity: Quantity,
+    pub measure: String,
+    /// Index of the subject mention in `Document::mentions`.
+    pub subject_mention: Option<usize>,
+    /// Resolved entity id and name of the subject (set by resolution).
+    pub subject_id: Option<String>,
+    pub subject: Option<String>,
+    pub as_of: Option<String>,
+    pub as_of_text: Option<String>,
+}
+
+/// Words that end a measure noun phrase.
+const STOP: &[&str] = &[
+    "of", "from", "in", "on", "at", "by", "to", "for", "with", "as", "than", "per", "across", "into",
+    "over", "under", "since", "during", "including", "among", "between", "within", "and", "or",
+    "but", "the", "a", "an", "this", "that", "these", "those", "is", "are", "was", "were", "be",
+    "been", "have", "has", "had", "will", "would", "can", "could", "should", "may", "might", "who",
+    "which", "what", "where", "when", "while", "it", "its", "their", "they", "he", "she", "we",
+    "more", "less", "fewer", "about", "around", "nearly", "almost", "some", "up", "down", "ago",
+    "each", "every", "all", "last", "next", "so", "if", "than", "then", "there", "here", "not",
+    "no", "yet", "also", "only", "just", "still", "more", "most", "least", "respectively", "via",
+    "percent", "cent", "year", "years", "said", "says",
+];
+const DURATIONS: &[&str] = &[
+    "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "minute",
+    "minutes", "second", "seconds", "decade", "decades", "century", "centuries", "times",
+];
+const POSSESSIVE: &[&str] = &["'s", "\u{2019}s"];
+const VERBS_BEFORE_NUMBER: &[&str] = &[
+    "had", "has", "have", "reported", "reports", "counted", "counts", "registered", "recorded",
+    "boasts", "boasted", "employs", "employed", "hosts", "hosted", "attracted", "attracts",
+    "welcomed", "received", "spent", "spends", "invested", "sold", "sells", "lost", "gained",
+    "added", "reached", "reaches", "claims", "claimed", "now", "already", "is", "was", "are",
+    "were", "home", "to", "of", "with", "nearly", "about", "around", "over", "more", "than",
+];
+
+fn measure_after(toks: &[Tok], mut k: usize, percent: bool) -> (Vec<String>, usize) {
+    let word = |k: usize| toks.get(k).and_then(|t| t.word());
+    // "93.5 percent of villages", "2,000 of the delegates"
+    if word(k) == Some("of") && (percent || matches!(word(k + 1), Some("the" | "its" | "their"))) {
+        k += 1;
+        while matches!(word(k), Some("the" | "its" | "their" | "all")) {
+            k += 1;
+        }
+    }
+    let mut words = Vec::new();
+    let mut end = k;
+    while let Some(w) = word(k) {
+        let stop = STOP.contains(&w) || w.ends_with("ly") && w.len() > 4;
+        if stop || words.len() >= 4 || quantity::month_number(w).is_some() && !words.is_empty() {
+            break;
+        }
+        words.push(w.to_string());
+        k += 1;
+        end = k;
+    }
+    // Coordinated nouns: "countries and regions".
+    if !words.is_empty() && matches!(word(end), Some("and" | "or")) {
+        if let Some(next) = word(end + 1) {
+            let after = toks.get(end + 2);
+            let plural = next.ends_with('s') && !STOP.contains(&next);
+            let number_after = after.is_some_and(|t| matches!(t.tk, Tk::Num { .. }));
+            if plural && !number_after && words.last().is_some_and(|w| w.ends_with('s')) {
+                words.push(word(end).unwrap_or("and").to_string());
+                words.push(next.to_string());
+                end += 2;
+            }
+        }
+    }
+    (words, end)
+}
+
+/// Extract the claims of one document (its sentences and mentions must be set).
+pub fn extract(doc: &Document) -> Vec<Claim> {
+    let published = doc.meta.published.as_deref().and_then(parse_iso_date);
+    let mut out = Vec::new();
+    for (si, sent) in doc.sentences.iter().enumerate() {
+        let text = &doc.view.text[sent.range.clone()];
+        let toks = lex(text);
+        let quants = quantity::scan_tokens(text, &toks);
+        if quants.is_empty() {
+            continue;
+        }
+        let anchors = time::anchors(text, &toks, published);
+        // Mentions of this sentence, as (local byte range, index).
+        let mentions: Vec<(Range<usize>, usize)> = doc
+            .mentions
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.sentence == si && m.etype != EntityType::Misc)
+            .map(|(i, m)| (m.range.start - sent.range.start..m.range.end - sent.range.start, i))
+            .collect();
+        let tok_at = |byte: usize| toks.partition_point(|t| t.range.start < byte);
+        let tok_end = |byte: usize| toks.partition_point(|t| t.range.end <= byte);
+
+        struct Draft {
+            q: Quantity,
+            q_tok: (usize, usize),
+            words: Vec<String>,
+            np_end: usize,
+            subject: Option<usize>,
+        }
+        let mut drafts: Vec<Draft> = Vec::new();
+        for (q, next) in quants {
+            let (words, np_end) = measure_after(&toks, next, q.kind == QuantityKind::Percent);
+            let Some(head) = words.last() else { continue };
+            if DURATIONS.contains(&head.as_str()) && q.kind == QuantityKind::Number {
+                continue;
+            }
+            let q_start = tok_at(q.range.start);
+            drafts.push(Draft { q_tok: (q_start, next), q, words, np_end, subject: None });
+        }
+        // Subjects by the three rules.
+        for d in drafts.iter_mut() {
+            let (qs, _) = d.q_tok;
+            // 1. possessive right before: "China's 670 million"
+            for (r, mi) in &mentions {
+                let me = tok_end(r.end);
+                let poss = toks.get(me).is_some_and(|t| t.word().is_some_and(|w| POSSESSIVE.iter().any(|p| w == &p[..])) || t.tk == Tk::Sym('\'') || t.tk == Tk::Sym('\u{2019}'));
+                if poss && qs >= me && qs - me <= 3 {
+                    d.subject = Some(*mi);
+                }
+            }
+            // 2. "in China" right after the measure (only prepositions and articles between)
+            if d.subject.is_none() {
+                let mut k = d.np_end;
+                while toks.get(k).and_then(|t| t.word()).is_some_and(|w| matches!(w, "in" | "of" | "across" | "throughout" | "for" | "the" | "at")) {
+                    k += 1;
+                }
+                if k > d.np_end {
+                    if let Some(b) = toks.get(k).map(|t| t.range.start) {
+                        if let Some((_, mi)) = mentions.iter().find(|(r, _)| r.start == b) {
+                            d.subject = Some(*mi);
+                        }
+                    }
+                }
+            }
+            // 3. clause subject: "China had 668 million"; "In China, 670 million"
+            if d.subject.is_none() {
+                let before: Vec<&(Range<usize>, usize)> = mentions.iter().filter(|(r, _)| tok_end(r.end) <= qs).collect();
+                if let Some((r, mi)) = before.last() {
+                    let me = tok_end(r.end);
+                    let between = &toks[me..qs];
+                    let all_verbish = between.len() <= 3
+                        && between.iter().all(|t| t.word().is_some_and(|w| VERBS_BEFORE_NUMBER.contains(&w)))
+                        && !between.is_empty();
+                    let in_comma = between.len() == 1
+                        && between[0].tk == Tk::Sym(',')
+                        && tok_at(r.start).checked_sub(1).and_then(|p| toks[p].word()) == Some("in");
+                    if all_verbish || in_comma {
+                        d.subject = Some(*mi);
+                    }
+                }
+            }
+        }
+        // Coordination: neighbours joined only by "and", ",", qualifiers share subject and anchor.
+        let n = drafts.len();
+        let mut group = vec![0usize; n];
+        for k in 1..n {
+            let gap = &toks[drafts[k - 1].np_end.min(drafts[k].q_tok.0)..drafts[k].q_tok.0];
+            let joined = gap.len() <= 3 && gap.iter().all(|t| t.tk == Tk::Sym(',') || t.word().is_some_and(|w| w == "and" || w == "with"));
+            group[k] = if joined { group[k - 1] } else { k };
+        }
+        for g in 0..n {
+            let members: Vec<usize> = (0..n).filter(|&k| group[k] == g).collect();
+            if members.is_empty() {
+                continue;
+            }
+            let subject = members.iter().find_map(|&k| drafts[k].subject);
+            let last_end = drafts[*members.last().unwrap_or(&g)].np_end;
+            let first_start = drafts[members[0]].q_tok.0;
+            let next_group_start = (0..n).find(|&k| k > *members.last().unwrap_or(&g) && group[k] != g).map(|k| drafts[k].q_tok.0);
+            let after = anchors.iter().find(|a| {
+                let at = tok_at(a.range.start);
+                at >= last_end && next_group_start.is_none_or(|s| at < s)
+            });
+            let before = anchors.iter().rev().find(|a| tok_end(a.range.end) <= first_start);
+            let anchor = after.or(before);
+            for &k in &members {
+                let d = &drafts[k];
+                let np_end_byte = toks[d.np_end - 1].range.end;
+                let local = d.q.range.start..np_end_byte.max(d.q.range.end);
+                let range = sent.range.start + local.start..sent.range.start + local.end;
+                let (o_start, _) = doc.offsets(&range);
+                let mut q = d.q.clone();
+                q.range = sent.range.start + q.range.start..sent.range.start + q.range.end;
+                let subj = d.subject.or(subject);
+                out.push(Claim {
+                    id: format!("claim:{}:{}", doc.meta.doc_id, o_start),
+                    sentence: si,
+                    range,
+                    quantity: q,
+                    measure: d.words.join(" "),
+                    subject_mention: subj,
+                    subject_id: None,
+                    subject: subj.map(|m| doc.slice(&doc.mentions[m].range).to_string()),
+                    as_of: anchor.and_then(|a| a.date.clone()),
+                    as_of_text: anchor.map(|a| a.text.clone()),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

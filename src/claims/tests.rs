@@ -1,0 +1,2 @@
+//! Table-driven tests of the quantity layer.
+use super::*;

@@ -1,0 +1,75 @@
+//! A validated run configuration, built from the command-line flags.
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+use tch::Device;
+
+/// Directory name of the model shipped in `models/`.
+pub const DEFAULT_MODEL: &str = "ner-distilbert-cased";
+/// Alias table shipped in `data/`.
+pub const DEFAULT_ALIASES: &str = "aliases.tsv";
+
+/// Where the repository's shipped files are: the current directory if it holds them, else the
+/// source tree the binary was built from.
+pub fn shipped(rel: &str) -> PathBuf {
+    let here = Path::new(rel);
+    if here.exists() {
+        return here.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// `--device auto|cpu|cuda`.
+pub fn parse_device(s: &str) -> Result<Device> {
+    match s {
+        "auto" => Ok(Device::cuda_if_available()),
+        "cpu" => Ok(Device::Cpu),
+        "cuda" => {
+            if tch::Cuda::is_available() {
+                Ok(Device::Cuda(0))
+            } else {
+                Err(Error::Config("--device cuda: no CUDA device is available to libtorch".into()))
+            }
+        }
+        other => Err(Error::Config(format!("--device {other}: expected auto, cpu or cuda"))),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub corpus: PathBuf,
+    pub out: PathBuf,
+    pub model: PathBuf,
+    pub manifest: Option<PathBuf>,
+    pub aliases: Option<PathBuf>,
+    pub threads: usize,
+    pub device: Device,
+    pub force: bool,
+    /// Relative tolerance for approximate figures in comparisons.
+    pub tolerance: f64,
+}
+
+impl Config {
+    /// Check paths and values up front, so a run fails before any work.
+    pub fn validate(self) -> Result<Config> {
+        if !self.corpus.is_dir() {
+            return Err(Error::input(&self.corpus, "corpus directory not found"));
+        }
+        if let Some(m) = &self.manifest {
+            if !m.is_file() {
+                return Err(Error::input(m, "manifest file not found"));
+            }
+        }
+        if let Some(a) = &self.aliases {
+            if !a.is_file() {
+                return Err(Error::input(a, "alias table not found"));
+            }
+        }
+        if self.threads == 0 {
+            return Err(Error::Config("--threads must be at least 1".into()));
+        }
+        if !(0.0..1.0).contains(&self.tolerance) {
+            return Err(Error::Config("--tolerance must be in [0, 1)".into()));
+        }
+        Ok(self)
+    }
+}

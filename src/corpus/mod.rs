@@ -1,0 +1,356 @@
+//! Reading a corpus: walk the directory in sorted order, decode each file, turn each format into
+//! a [`View`](crate::doc::View) of its visible text, drop boilerplate, and attach metadata from the
+//! manifest. After this stage the document text is frozen.
+//!
+//! A file that cannot be used is reported as [`Skipped`] and the rest goes on.
+mod boilerplate;
+mod html;
+mod markdown;
+
+pub use boilerplate::strip_boilerplate;
+
+use crate::doc::{DocMeta, Document, View};
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// File extensions newsgraph reads.
+pub const EXTENSIONS: &[&str] = &["txt", "md", "markdown", "html", "htm", "jsonl"];
+
+/// A file (or JSONL line) left out of the run, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// One manifest row.
+#[derive(Debug, Clone, Default)]
+pub struct ManifestEntry {
+    pub outlet: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<String>,
+    pub title: Option<String>,
+}
+
+/// Manifest rows by corpus-relative path.
+pub type Manifest = BTreeMap<String, ManifestEntry>;
+
+/// Read a manifest CSV with the header `path,outlet,url,published,title` (only `path` is
+/// required; other columns may be missing or empty).
+pub fn read_manifest(path: &Path) -> Result<Manifest> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| Error::input(path, format!("cannot read manifest: {e}")))?;
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::input(path, format!("bad manifest header: {e}")))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let Some(path_col) = col("path") else {
+        return Err(Error::input(path, "manifest has no `path` column"));
+    };
+    let (outlet, url, published, title) = (col("outlet"), col("url"), col("published"), col("title"));
+    let mut out = Manifest::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| Error::input(path, format!("line {}: {e}", i + 2)))?;
+        let get = |c: Option<usize>| {
+            c.and_then(|c| rec.get(c))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
+        let Some(p) = get(Some(path_col)) else {
+            return Err(Error::input(path, format!("line {}: empty path", i + 2)));
+        };
+        if let Some(d) = get(published) {
+            if crate::claims::parse_iso_date(&d).is_none() {
+                return Err(Error::input(
+                    path,
+                    format!("line {}: published `{d}` is not a YYYY-MM-DD date", i + 2),
+                ));
+            }
+        }
+        out.insert(
+            p.trim_start_matches("./").to_string(),
+            ManifestEntry {
+                outlet: get(outlet),
+                url: get(url),
+                published: get(published),
+                title: get(title),
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// All readable files under `root`, sorted by their relative path.
+pub fn list_files(root: &Path) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        for entry in rd {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let path = entry.path();
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
+            if ft.is_dir() {
+                walk(&path, out)?;
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+            {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    if !root.is_dir() {
+        return Err(Error::input(root, "corpus is not a directory"));
+    }
+    let mut out = Vec::new();
+    walk(root, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Corpus-relative path with `/` separators.
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Outlet fallback: the first folder under the root, else the file stem.
+fn outlet_from_path(rel: &str) -> String {
+    match rel.split_once('/') {
+        Some((dir, _)) => dir.to_string(),
+        None => {
+            let file = rel.rsplit('/').next().unwrap_or(rel);
+            file.rsplit_once('.').map_or(file, |(s, _)| s).to_string()
+        }
+    }
+}
+
+/// Load every document under `root`. Documents come back in corpus order (sorted path, then
+/// JSONL line); unusable files come back as [`Skipped`].
+pub fn load(root: &Path, manifest: &Manifest) -> Result<(Vec<Document>, Vec<Skipped>)> {
+    let files = list_files(root)?;
+    let results: Vec<(Vec<Document>, Vec<Skipped>)> = files
+        .par_iter()
+        .map(|path| {
+            let rel = rel_path(root, path);
+            match load_file(path, &rel, manifest.get(&rel)) {
+                Ok(r) => r,
+                Err(e) => (
+                    Vec::new(),
+                    vec![Skipped {
+                        path: rel,
+                        reason: strip_path_prefix(&e.to_string(), path),
+                    }],
+                ),
+            }
+        })
+        .collect();
+    let mut docs = Vec::new();
+    let mut skipped = Vec::new();
+    for (d, s) in results {
+        docs.extend(d);
+        skipped.extend(s);
+    }
+    Ok((docs, skipped))
+}
+
+fn strip_path_prefix(msg: &str, path: &Path) -> String {
+    let p = format!("{}: ", path.display());
+    msg.strip_prefix(&p).unwrap_or(msg).to_string()
+}
+
+/// Decode bytes as UTF-8, lossily if needed (with a warning). Binary data is an error.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Option<String>)> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err(Error::input(path, "binary file (NUL bytes), skipped"));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok((s.to_string(), None)),
+        Err(e) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
+            if bad * 10 > text.chars().count().max(1) {
+                return Err(Error::input(path, "not text (mostly invalid UTF-8), skipped"));
+            }
+            Ok((
+                text,
+                Some(format!(
+                    "invalid UTF-8 at byte {}: decoded lossily ({bad} replacement characters); offsets count them",
+                    e.valid_up_to()
+                )),
+            ))
+        }
+    }
+}
+
+fn load_file(
+    path: &Path,
+    rel: &str,
+    entry: Option<&ManifestEntry>,
+) -> Result<(Vec<Document>, Vec<Skipped>)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (text, warning) = decode(path, &bytes)?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let base = DocMeta {
+        doc_id: rel.to_string(),
+        path: rel.to_string(),
+        outlet: entry
+            .and_then(|e| e.outlet.clone())
+            .unwrap_or_else(|| outlet_from_path(rel)),
+        url: entry.and_then(|e| e.url.clone()),
+        published: entry.and_then(|e| e.published.clone()),
+        title: entry.and_then(|e| e.title.clone()),
+        format: ext.clone(),
+    };
+    if ext == "jsonl" {
+        return Ok(load_jsonl(&text, base, entry.and_then(|e| e.outlet.clone()), warning));
+    }
+    let view = match ext.as_str() {
+        "html" | "htm" => {
+            let (view, title) = html::visible_text(&text);
+            let mut doc = make_doc(base, text, view, warning);
+            if doc.meta.title.is_none() {
+                doc.meta.title = title;
+            }
+            return Ok((vec![doc], Vec::new()));
+        }
+        "md" | "markdown" => markdown::visible_text(&text),
+        _ => View::identity(&text),
+    };
+    Ok((vec![make_doc(base, text, view, warning)], Vec::new()))
+}
+
+fn make_doc(meta: DocMeta, text: String, view: View, warning: Option<String>) -> Document {
+    let view = strip_boilerplate(&view);
+    Document {
+        meta,
+        text,
+        view,
+        warnings: warning.into_iter().collect(),
+        ..Document::default()
+    }
+}
+
+fn load_jsonl(
+    text: &str,
+    base: DocMeta,
+    manifest_outlet: Option<String>,
+    warning: Option<String>,
+) -> (Vec<Document>, Vec<Skipped>) {
+    let mut docs = Vec::new();
+    let mut skipped = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let where_ = format!("{}#{}", base.path, i + 1);
+        let value: serde_json::Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                skipped.push(Skipped {
+                    path: where_,
+                    reason: format!("invalid JSON: {e}"),
+                });
+                continue;
+            }
+        };
+        let field = |k: &str| {
+            value
+                .get(k)
+                .and_then(|v| match v {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .filter(|s| !s.trim().is_empty())
+        };
+        let Some(body) = field("text") else {
+            skipped.push(Skipped {
+                path: where_,
+                reason: "no `text` field".into(),
+            });
+            continue;
+        };
+        if let Some(d) = field("published") {
+            if crate::claims::parse_iso_date(&d).is_none() {
+                skipped.push(Skipped {
+                    path: where_,
+                    reason: format!("`published` value `{d}` is not a YYYY-MM-DD date"),
+                });
+                continue;
+            }
+        }
+        let meta = DocMeta {
+            doc_id: field("id").unwrap_or_else(|| where_.clone()),
+            outlet: manifest_outlet
+                .clone()
+                .or_else(|| field("outlet"))
+                .unwrap_or_else(|| base.outlet.clone()),
+            url: field("url").or_else(|| base.url.clone()),
+            published: field("published").or_else(|| base.published.clone()),
+            title: field("title").or_else(|| base.title.clone()),
+            ..base.clone()
+        };
+        let view = View::identity(&body);
+        docs.push(make_doc(meta, body, view, warning.clone()));
+    }
+    (docs, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outlet_fallbacks() {
+        assert_eq!(outlet_from_path("dailyplanet/a.txt"), "dailyplanet");
+        assert_eq!(outlet_from_path("reuters.txt"), "reuters");
+    }
+
+    #[test]
+    fn binary_is_rejected_and_bad_utf8_is_lossy() {
+        let p = Path::new("x.txt");
+        assert!(decode(p, b"ab\0cd").is_err());
+        let (t, w) = decode(p, b"caf\xe9 au lait, a fine drink for all").unwrap();
+        assert!(t.contains('\u{FFFD}'));
+        assert!(w.unwrap().contains("byte 3"));
+    }
+
+    #[test]
+    fn jsonl_lines_become_documents() {
+        let base = DocMeta {
+            doc_id: "feed.jsonl".into(),
+            path: "feed.jsonl".into(),
+            outlet: "feed".into(),
+            ..DocMeta::default()
+        };
+        let text = "{\"text\":\"Hello there.\",\"outlet\":\"Wire\"}\nnot json\n{\"id\":\"x1\",\"text\":\"Bye.\"}\n";
+        let (docs, skipped) = load_jsonl(text, base, None, None);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].meta.doc_id, "feed.jsonl#1");
+        assert_eq!(docs[0].meta.outlet, "Wire");
+        assert_eq!(docs[1].meta.doc_id, "x1");
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].path, "feed.jsonl#2");
+    }
+}

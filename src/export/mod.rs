@@ -1,0 +1,137 @@
+//! Writing a run's output directory. Everything is written into a fresh temporary directory
+//! beside the target and renamed into place at the end, so an interrupted run never leaves a
+//! half-written output, and an existing output is replaced only with `--force`.
+mod graphml;
+mod neo4j;
+pub mod report;
+mod tables;
+
+pub use graphml::write_graphml;
+pub use neo4j::write_neo4j;
+pub use tables::{read_claims_jsonl, write_claims, write_compare, write_edges_csv, write_nodes_csv};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::pipeline::Output;
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Create `path` and write `f`'s output into it through a buffered writer.
+pub(crate) fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = std::io::BufWriter::new(file);
+    f(&mut w).map_err(|e| Error::io(path, e))?;
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+/// A temporary directory next to `out` (same filesystem, so the final rename is atomic).
+pub fn staging_dir(out: &Path) -> Result<PathBuf> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    Ok(tmp)
+}
+
+/// Move the finished staging directory to `out`, replacing what is there.
+pub fn commit(tmp: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        let old = out.with_file_name(format!(".{}.old-{}", out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), std::process::id()));
+        std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
+        std::fs::rename(tmp, out).map_err(|e| Error::io(out, e))?;
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    } else {
+        std::fs::rename(tmp, out).map_err(|e| Error::io(out, e))?;
+    }
+    Ok(())
+}
+
+/// Write every output file of a run into `dir`.
+pub fn write_all(o: &Output, config: &Config, dir: &Path, total_seconds: f64) -> Result<()> {
+    write_graphml(&o.graph, &dir.join("graph.graphml"))?;
+    write_nodes_csv(&o.graph, &dir.join("nodes.csv"))?;
+    write_edges_csv(&o.graph, &dir.join("edges.csv"))?;
+    write_neo4j(&o.graph, &dir.join("neo4j"))?;
+    write_mentions(o, &dir.join("mentions.jsonl"))?;
+    write_claims(&o.claims, &dir.join("claims.csv"), &dir.join("claims.jsonl"))?;
+    write_compare(&o.claims, &o.groups, &dir.join("claims_compare.csv"))?;
+    let view = report::ViewGraph::from_graph(&o.graph);
+    report::write_reports(&o.claims, &o.groups, &view, dir)?;
+    write_run_json(o, config, &dir.join("run.json"), total_seconds)
+}
+
+fn write_mentions(o: &Output, path: &Path) -> Result<()> {
+    write_file(path, |w| {
+        for d in &o.docs {
+            for m in &d.mentions {
+                let (start, end) = d.offsets(&m.range);
+                let sentence = &d.sentences[m.sentence];
+                let row = json!({
+                    "doc_id": d.meta.doc_id,
+                    "outlet": d.meta.outlet,
+                    "entity_id": m.entity,
+                    "type": m.etype.as_str(),
+                    "surface": d.slice(&m.range),
+                    "start": start,
+                    "end": end,
+                    "sentence_index": m.sentence,
+                    "sentence": d.slice(&sentence.range),
+                    "score": (m.score as f64 * 1e4).round() / 1e4,
+                    "model": o.model_name,
+                });
+                serde_json::to_writer(&mut *w, &row)?;
+                w.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    })
+}
+
+fn write_run_json(o: &Output, config: &Config, path: &Path, total_seconds: f64) -> Result<()> {
+    let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+    for n in o.graph.nodes() {
+        *kinds.entry(n.kind.as_str()).or_default() += 1;
+    }
+    let mut ekinds: std::collections::BTreeMap<&str, usize> = Default::default();
+    for e in o.graph.edges() {
+        *ekinds.entry(e.kind.as_str()).or_default() += 1;
+    }
+    let warnings: Vec<serde_json::Value> = o.docs.iter().flat_map(|d| d.warnings.iter().map(move |w| json!({"doc_id": d.meta.doc_id, "warning": w}))).collect();
+    let v = json!({
+        "newsgraph": env!("CARGO_PKG_VERSION"),
+        "inputs": {
+            "corpus": config.corpus.display().to_string(),
+            "manifest": config.manifest.as_ref().map(|p| p.display().to_string()),
+            "aliases": config.aliases.as_ref().map(|p| p.display().to_string()),
+        },
+        "model": {"name": o.model_name, "path": config.model.display().to_string(), "device": o.device},
+        "counts": {
+            "documents": o.docs.len(),
+            "skipped": o.skipped.len(),
+            "sentences": o.docs.iter().map(|d| d.sentences.len()).sum::<usize>(),
+            "mentions": o.docs.iter().map(|d| d.mentions.len()).sum::<usize>(),
+            "entities": o.entities.len(),
+            "claims": o.claims.len(),
+            "claim_groups": o.groups.len(),
+            "relations": o.docs.iter().map(|d| d.relations.len()).sum::<usize>(),
+            "nodes": o.graph.node_count(),
+            "edges": o.graph.edge_count(),
+            "nodes_by_label": kinds,
+            "edges_by_type": ekinds,
+        },
+        "skipped": o.skipped,
+        "warnings": warnings,
+        "timings_seconds": o.timings.iter().map(|(k, v)| (k.to_string(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
+        "total_seconds": (total_seconds * 1000.0).round() / 1000.0,
+        "threads": config.threads,
+    });
+    write_file(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, &v)?;
+        w.write_all(b"\n")
+    })
+}

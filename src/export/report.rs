@@ -1,0 +1,176 @@
+//! `report.md` and `report.html`: the comparison, outlet by outlet, for a newsroom. The HTML is
+//! one self-contained file (no network): tables with discrepancies highlighted and an SVG view
+//! of the graph laid out by a small force simulation; clicking a node shows its provenance.
+use crate::compare::{ClaimRecord, Group, Verdict};
+use crate::error::{Error, Result};
+use crate::graph::{format_float, Graph};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use std::path::Path;
+
+/// The part of the graph the HTML view shows: entities, outlets, documents, claims, groups.
+#[derive(Debug, Default, Serialize)]
+pub struct ViewGraph {
+    pub nodes: Vec<ViewNode>,
+    pub edges: Vec<(usize, usize, String)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ViewNode {
+    pub id: String,
+    pub label: String,
+    pub kind: String,
+    pub props: BTreeMap<String, String>,
+}
+
+const SHOWN: &[&str] = &["Outlet", "Document", "Person", "Location", "Organization", "Misc", "Claim", "ClaimGroup"];
+
+impl ViewGraph {
+    pub fn from_graph(g: &Graph) -> ViewGraph {
+        let rows = g.nodes().into_iter().map(|n| {
+            let props = n.props.iter().filter(|(_, v)| v.type_name().is_some()).map(|(k, v)| (k.to_string(), v.render())).collect();
+            (n.id.clone(), n.label.clone(), n.kind.as_str().to_string(), props)
+        });
+        let edges = g.edges().into_iter().map(|e| (e.from.clone(), e.to.clone(), e.kind.as_str().to_string()));
+        ViewGraph::from_rows(rows, edges)
+    }
+
+    /// Build from plain rows (used when re-reading nodes.csv and edges.csv).
+    pub fn from_rows(nodes: impl Iterator<Item = (String, String, String, BTreeMap<String, String>)>, edges: impl Iterator<Item = (String, String, String)>) -> ViewGraph {
+        let mut v = ViewGraph::default();
+        let mut index = std::collections::HashMap::new();
+        for (id, label, kind, props) in nodes {
+            if !SHOWN.contains(&kind.as_str()) {
+                continue;
+            }
+            index.insert(id.clone(), v.nodes.len());
+            v.nodes.push(ViewNode { id, label, kind, props });
+        }
+        for (a, b, k) in edges {
+            if k == "CO_OCCURS" {
+                continue;
+            }
+            if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {
+                v.edges.push((x, y, k));
+            }
+        }
+        v
+    }
+
+    /// Read `nodes.csv` and `edges.csv` of an output directory.
+    pub fn read(dir: &Path) -> Result<ViewGraph> {
+        let read = |name: &str| -> Result<(Vec<String>, Vec<Vec<String>>)> {
+            let p = dir.join(name);
+            let mut r = csv::Reader::from_path(&p).map_err(|e| Error::input(&p, e.to_string()))?;
+            let h: Vec<String> = r.headers().map_err(|e| Error::input(&p, e.to_string()))?.iter().map(String::from).collect();
+            let rows = r.records().map(|x| x.map(|x| x.iter().map(String::from).collect()).map_err(|e| Error::input(&p, e.to_string()))).collect::<Result<Vec<Vec<String>>>>()?;
+            Ok((h, rows))
+        };
+        let (nh, nrows) = read("nodes.csv")?;
+        let (_, erows) = read("edges.csv")?;
+        let nodes = nrows.into_iter().map(|r| {
+            let props = nh.iter().zip(&r).skip(3).filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
+            (r[0].clone(), r[2].clone(), r[1].clone(), props)
+        });
+        let edges = erows.into_iter().map(|r| (r[2].clone(), r[3].clone(), r[1].clone()));
+        Ok(ViewGraph::from_rows(nodes, edges))
+    }
+}
+
+fn bound(c: &ClaimRecord) -> String {
+    let mut s = String::new();
+    match (c.lower, c.upper) {
+        (Some(l), Some(u)) => s.push_str(&format!("{}{}, {}{}", if c.lower_inclusive == Some(false) { "(" } else { "[" }, format_float(l), format_float(u), if c.upper_inclusive == Some(false) { ")" } else { "]" })),
+        (Some(l), None) => s.push_str(&format!("{} {}", if c.lower_inclusive == Some(false) { ">" } else { ">=" }, format_float(l))),
+        (None, Some(u)) => s.push_str(&format!("{} {}", if c.upper_inclusive == Some(false) { "<" } else { "<=" }, format_float(u))),
+        (None, None) => s.push_str(&format!("= {}", format_float(c.value))),
+    }
+    if c.approximate {
+        s.push_str(" (approx.)");
+    }
+    s
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+pub fn write_reports(claims: &[ClaimRecord], groups: &[Group], view: &ViewGraph, dir: &Path) -> Result<()> {
+    super::write_file(&dir.join("report.md"), |w| {
+        writeln!(w, "# Numeric claims across outlets\n")?;
+        let n = |v: Verdict| groups.iter().filter(|g| g.verdict == v).count();
+        writeln!(w, "{} claims, {} groups compared: {} agree, {} compatible, {} conflict.\n", claims.len(), groups.len(), n(Verdict::Agree), n(Verdict::Compatible), n(Verdict::Conflict))?;
+        for g in groups {
+            writeln!(w, "## {} — {} ({})\n", g.subject.as_deref().unwrap_or("(no subject)"), g.measure, g.unit)?;
+            writeln!(w, "Verdict: **{}**, spread {:.1} %.{}\n", g.verdict.as_str(), g.spread * 100.0, if g.notes.is_empty() { String::new() } else { format!(" Note: {}.", g.notes.join("; ")) })?;
+            writeln!(w, "| outlet | document | figure | reading | as of | sentence |")?;
+            writeln!(w, "|---|---|---|---|---|---|")?;
+            for &i in &g.members {
+                let c = &claims[i];
+                writeln!(w, "| {} | {} | {} | {} | {} | {} |", md_cell(&c.outlet), md_cell(&c.doc_id), md_cell(&c.surface), md_cell(&bound(c)), c.as_of.as_deref().unwrap_or(""), md_cell(&c.sentence))?;
+            }
+            writeln!(w)?;
+        }
+        Ok(())
+    })?;
+    let graph_json = serde_json::to_string(view).map_err(|e| Error::output(dir, e.to_string()))?.replace("</", "<\\/");
+    super::write_file(&dir.join("report.html"), |w| {
+        writeln!(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>newsgraph report</title>")?;
+        writeln!(w, "<style>{CSS}</style></head><body>")?;
+        writeln!(w, "<h1>Numeric claims across outlets</h1>")?;
+        writeln!(w, "<p id=\"summary\">{} claims; {} groups compared.</p>", claims.len(), groups.len())?;
+        writeln!(w, "<section id=\"tables\">")?;
+        for g in groups {
+            writeln!(w, "<div class=\"group {}\" data-group=\"{}\"><h2>{} — {} <span class=\"verdict\">{}</span></h2>", g.verdict.as_str(), html(&g.id), html(g.subject.as_deref().unwrap_or("(no subject)")), html(&g.measure), g.verdict.as_str())?;
+            writeln!(w, "<p>Spread {:.1} %. {}</p>", g.spread * 100.0, html(&g.notes.join("; ")))?;
+            writeln!(w, "<table class=\"claims\"><thead><tr><th>outlet</th><th>document</th><th>figure</th><th>reading</th><th>as of</th><th>sentence</th></tr></thead><tbody>")?;
+            let values: Vec<f64> = g.members.iter().map(|&i| claims[i].value).collect();
+            let mode = values.iter().fold(BTreeMap::new(), |mut m: BTreeMap<String, usize>, v| {
+                *m.entry(format_float(*v)).or_default() += 1;
+                m
+            });
+            let common = mode.iter().max_by_key(|(_, n)| **n).map(|(v, _)| v.clone()).unwrap_or_default();
+            for &i in &g.members {
+                let c = &claims[i];
+                let odd = format_float(c.value) != common || g.verdict == Verdict::Conflict;
+                writeln!(w, "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", if odd { "differs" } else { "same" }, html(&c.outlet), html(&c.doc_id), html(&c.surface), html(&bound(c)), html(c.as_of.as_deref().unwrap_or("")), html(&c.sentence))?;
+            }
+            writeln!(w, "</tbody></table></div>")?;
+        }
+        if groups.is_empty() {
+            writeln!(w, "<p>No claim was reported by more than one document.</p>")?;
+        }
+        writeln!(w, "</section>")?;
+        writeln!(w, "<h1>Graph</h1><div id=\"graphwrap\"><svg id=\"graph\" width=\"900\" height=\"640\" viewBox=\"0 0 900 640\"></svg><aside id=\"details\">Click a node to see its provenance.</aside></div>")?;
+        writeln!(w, "<script>const GRAPH = {graph_json};\n{JS}</script></body></html>")
+    })
+}
+
+const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;font-size:.9em}tr.differs td{background:#ffe3e0}.group.conflict h2 .verdict{background:#c0392b;color:#fff}.group.compatible h2 .verdict{background:#f39c12;color:#fff}.group.agree h2 .verdict{background:#27ae60;color:#fff}.verdict{padding:.1em .4em;border-radius:.3em;font-size:.7em}#graphwrap{display:flex;gap:1em}#graph{border:1px solid #ccc;background:#fafafa}#details{width:22em;font-size:.85em;white-space:pre-wrap;word-break:break-word}circle{stroke:#fff;stroke-width:1;cursor:pointer}line{stroke:#bbb}text{font-size:9px;pointer-events:none}";
+
+const JS: &str = r#"
+(function(){
+const colors={Outlet:'#8e44ad',Document:'#7f8c8d',Person:'#2980b9',Location:'#27ae60',Organization:'#e67e22',Misc:'#95a5a6',Claim:'#c0392b',ClaimGroup:'#f1c40f'};
+const N=GRAPH.nodes, E=GRAPH.edges, W=900, H=640, svg=document.getElementById('graph'), NS='http://www.w3.org/2000/svg';
+// deterministic start: nodes on a circle by index
+N.forEach((n,i)=>{const a=2*Math.PI*i/Math.max(1,N.length);n.x=W/2+250*Math.cos(a);n.y=H/2+250*Math.sin(a);n.vx=0;n.vy=0;});
+for(let it=0;it<300;it++){
+  for(let i=0;i<N.length;i++)for(let j=i+1;j<N.length;j++){const a=N[i],b=N[j];let dx=a.x-b.x,dy=a.y-b.y,d2=dx*dx+dy*dy+0.01,f=400/d2;a.vx+=dx*f;a.vy+=dy*f;b.vx-=dx*f;b.vy-=dy*f;}
+  E.forEach(([s,t])=>{const a=N[s],b=N[t];const dx=b.x-a.x,dy=b.y-a.y,d=Math.sqrt(dx*dx+dy*dy)+0.01,f=(d-60)*0.02;a.vx+=dx/d*f;a.vy+=dy/d*f;b.vx-=dx/d*f;b.vy-=dy/d*f;});
+  N.forEach(n=>{n.vx+=(W/2-n.x)*0.002;n.vy+=(H/2-n.y)*0.002;n.x=Math.max(10,Math.min(W-10,n.x+Math.max(-10,Math.min(10,n.vx))));n.y=Math.max(10,Math.min(H-10,n.y+Math.max(-10,Math.min(10,n.vy))));n.vx*=0.5;n.vy*=0.5;});
+}
+E.forEach(([s,t])=>{const l=document.createElementNS(NS,'line');l.setAttribute('x1',N[s].x);l.setAttribute('y1',N[s].y);l.setAttribute('x2',N[t].x);l.setAttribute('y2',N[t].y);svg.appendChild(l);});
+const details=document.getElementById('details');
+N.forEach((n,i)=>{const c=document.createElementNS(NS,'circle');c.setAttribute('cx',n.x);c.setAttribute('cy',n.y);c.setAttribute('r',n.kind==='Claim'?4:6);c.setAttribute('fill',colors[n.kind]||'#999');c.setAttribute('class','node');c.setAttribute('data-id',n.id);
+  c.addEventListener('click',()=>{const p=n.props;details.textContent=n.kind+': '+n.label+'\n\n'+Object.keys(p).map(k=>k+': '+p[k]).join('\n');});
+  const t=document.createElementNS(NS,'title');t.textContent=n.kind+': '+n.label;c.appendChild(t);svg.appendChild(c);
+  if(n.kind!=='Claim'&&n.kind!=='Document'){const tx=document.createElementNS(NS,'text');tx.setAttribute('x',n.x+7);tx.setAttribute('y',n.y+3);tx.textContent=n.label.slice(0,24);svg.appendChild(tx);}
+});
+document.body.setAttribute('data-rendered',N.length+' nodes');
+})();
+"#;

@@ -1,0 +1,245 @@
+//! The `newsgraph` binary: parse flags, build a validated configuration, call the library,
+//! map the result to an exit code (0 ok, 1 error, 2 finished but some inputs were skipped).
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use newsgraph::claims;
+use newsgraph::config::{self, Config};
+use newsgraph::export;
+use newsgraph::ner::{self, NerModel};
+use newsgraph::pipeline;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "newsgraph", version, about = "Turn a folder of news articles into a knowledge graph with provenance")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole pipeline on a corpus directory.
+    Run {
+        corpus: PathBuf,
+        /// Output directory (written to a temporary directory, then renamed into place).
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// rust-bert model directory (default: the model shipped in models/).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// CSV manifest `path,outlet,url,published,title` (default: CORPUS/manifest.csv if present).
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+        /// Alias table, `alias<TAB>canonical` per line (default: data/aliases.tsv).
+        #[arg(long)]
+        aliases: Option<PathBuf>,
+        /// Threads for the CPU stages and for libtorch.
+        #[arg(long, default_value_t = default_threads())]
+        threads: usize,
+        #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
+        device: String,
+        /// Relative tolerance for approximate figures when comparing claims.
+        #[arg(long, default_value_t = 0.02)]
+        tolerance: f64,
+        /// Replace a non-empty output directory.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the entities of one text (argument or --stdin) with offsets and scores.
+    Ner {
+        text: Option<String>,
+        #[arg(long)]
+        stdin: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
+        device: String,
+    },
+    /// Entity-level precision, recall and F1 of a model on a CoNLL file.
+    EvalNer {
+        conll: PathBuf,
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = default_threads())]
+        threads: usize,
+        #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
+        device: String,
+    },
+    /// Print every quantity found in a text (argument or --stdin).
+    Quantities {
+        text: Option<String>,
+        #[arg(long)]
+        stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Redo claims_compare.csv, report.md and report.html from an output directory's claims.
+    Compare {
+        out_dir: PathBuf,
+        #[arg(long, default_value_t = 0.02)]
+        tolerance: f64,
+    },
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+fn read_text(text: Option<String>, stdin: bool) -> Result<String> {
+    match (text, stdin) {
+        (Some(t), false) => Ok(t),
+        (None, true) => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+            Ok(s)
+        }
+        (Some(_), true) => bail!("give either TEXT or --stdin, not both"),
+        (None, false) => bail!("give a TEXT argument or --stdin"),
+    }
+}
+
+fn model_dir(model: Option<PathBuf>) -> PathBuf {
+    model.unwrap_or_else(|| config::shipped(&format!("models/{}", config::DEFAULT_MODEL)))
+}
+
+fn main() {
+    let cli = Cli::parse();
+    match real_main(cli) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("newsgraph: error: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn real_main(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Run { corpus, out, model, manifest, aliases, threads, device, tolerance, force } => {
+            let started = Instant::now();
+            let manifest = manifest.or_else(|| Some(corpus.join("manifest.csv")).filter(|p| p.is_file()));
+            let aliases = aliases.or_else(|| Some(config::shipped(&format!("data/{}", config::DEFAULT_ALIASES))).filter(|p| p.is_file()));
+            let cfg = Config { corpus, out, model: model_dir(model), manifest, aliases, threads, device: config::parse_device(&device)?, force, tolerance }.validate()?;
+            pipeline::check_output(&cfg.out, cfg.force)?;
+            rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).build_global().context("starting the thread pool")?;
+            tch::set_num_threads(cfg.threads as i32);
+            let output = pipeline::run(&cfg)?;
+            let tmp = export::staging_dir(&cfg.out)?;
+            let total = started.elapsed().as_secs_f64();
+            if let Err(e) = export::write_all(&output, &cfg, &tmp, total) {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(e.into());
+            }
+            export::commit(&tmp, &cfg.out)?;
+            for s in &output.skipped {
+                eprintln!("newsgraph: skipped {}: {}", s.path, s.reason);
+            }
+            for d in &output.docs {
+                for w in &d.warnings {
+                    eprintln!("newsgraph: warning: {}: {w}", d.meta.doc_id);
+                }
+            }
+            let timing: Vec<String> = output.timings.iter().map(|(k, v)| format!("{k} {v:.1}s")).collect();
+            eprintln!(
+                "newsgraph: read {} documents ({} skipped); {} entity mentions of {} entities; {} claims in {} cross-outlet groups; {} relations; graph of {} nodes and {} edges written to {} in {:.1}s ({}); model {} on {}.",
+                output.docs.len(),
+                output.skipped.len(),
+                output.docs.iter().map(|d| d.mentions.len()).sum::<usize>(),
+                output.entities.len(),
+                output.claims.len(),
+                output.groups.len(),
+                output.docs.iter().map(|d| d.relations.len()).sum::<usize>(),
+                output.graph.node_count(),
+                output.graph.edge_count(),
+                cfg.out.display(),
+                started.elapsed().as_secs_f64(),
+                timing.join(", "),
+                output.model_name,
+                output.device,
+            );
+            Ok(if output.skipped.is_empty() { 0 } else { 2 })
+        }
+        Command::Ner { text, stdin, json, model, device } => {
+            let text = read_text(text, stdin)?;
+            let model = NerModel::load(&model_dir(model), config::parse_device(&device)?)?;
+            let sentences = newsgraph::segment::split(&text);
+            let inputs: Vec<ner::Tokenized> = sentences.iter().map(|s| model.tokenizer.tokenize(&text[s.range.clone()])).collect();
+            let tags = model.predict(&inputs, |_| {})?;
+            let mut rows = Vec::new();
+            for ((s, tok), pieces) in sentences.iter().zip(&inputs).zip(&tags) {
+                let words = ner::word_tags(tok, pieces);
+                let sent = &text[s.range.clone()];
+                for span in ner::aggregate(tok, &words, &model.labels, sent) {
+                    let (a, b) = (s.range.start + span.range.start, s.range.start + span.range.end);
+                    let start = text[..a].chars().count();
+                    let end = start + text[a..b].chars().count();
+                    rows.push(serde_json::json!({"text": &text[a..b], "type": span.etype.short(), "start": start, "end": end, "score": (span.score as f64 * 1e4).round() / 1e4}));
+                }
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for r in &rows {
+                    println!("{}\t{}\t{}\t{}\t{}", r["start"], r["end"], r["type"].as_str().unwrap_or(""), r["score"], r["text"].as_str().unwrap_or(""));
+                }
+            }
+            Ok(0)
+        }
+        Command::EvalNer { conll, model, json, threads, device } => {
+            tch::set_num_threads(threads.max(1) as i32);
+            let model = NerModel::load(&model_dir(model), config::parse_device(&device)?)?;
+            let pb = pipeline::progress(0, "eval");
+            let ev = ner::eval::evaluate(&model, &conll, |n| pb.inc(n as u64))?;
+            pb.finish_and_clear();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&ev)?);
+            } else {
+                println!("model {} on {} ({} sentences, {:.0} sentences/s)", ev.model, conll.display(), ev.sentences, ev.sentences_per_second);
+                println!("{:<8} {:>9} {:>9} {:>9} {:>8}", "type", "precision", "recall", "f1", "support");
+                for (k, s) in &ev.per_type {
+                    println!("{:<8} {:>9.4} {:>9.4} {:>9.4} {:>8}", k, s.precision, s.recall, s.f1, s.support);
+                }
+                println!("{:<8} {:>9.4} {:>9.4} {:>9.4} {:>8}", "overall", ev.precision, ev.recall, ev.f1, ev.per_type.values().map(|s| s.support).sum::<usize>());
+            }
+            Ok(0)
+        }
+        Command::Quantities { text, stdin, json } => {
+            let text = read_text(text, stdin)?;
+            let qs = claims::scan(&text);
+            let rows: Vec<serde_json::Value> = qs
+                .iter()
+                .map(|q| {
+                    let start = text[..q.range.start].chars().count();
+                    let end = start + text[q.range.clone()].chars().count();
+                    let mut v = serde_json::to_value(q).unwrap_or_default();
+                    v["start"] = start.into();
+                    v["end"] = end.into();
+                    v
+                })
+                .collect();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for (q, r) in qs.iter().zip(&rows) {
+                    println!("{}\t{}\t{}\t{}\t{}", r["start"], r["end"], q.kind.as_str(), newsgraph::graph::format_float(q.value), q.text);
+                }
+            }
+            Ok(0)
+        }
+        Command::Compare { out_dir, tolerance } => {
+            let claims = export::read_claims_jsonl(&out_dir.join("claims.jsonl"))?;
+            let groups = newsgraph::compare::compare(&claims, tolerance);
+            export::write_compare(&claims, &groups, &out_dir.join("claims_compare.csv"))?;
+            let view = export::report::ViewGraph::read(&out_dir)?;
+            export::report::write_reports(&claims, &groups, &view, &out_dir)?;
+            eprintln!("newsgraph: {} claims, {} groups compared; wrote claims_compare.csv, report.md, report.html in {}", claims.len(), groups.len(), out_dir.display());
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! Named-entity recognition with a rust-bert token-classification model on tch/libtorch.
+//!
+//! The only place that talks to rust-bert and converts its offsets. A text is split into
+//! wordpieces by rust-tokenizers (its char offsets become byte offsets here); the model labels
+//! every piece; a *word* takes the label of its first piece; words aggregate into entity spans by
+//! their BIO (or BIOES) prefixes; a span's score is the mean probability of its words.
+//!
+//! Inputs longer than the window are cut into overlapping windows, and each word takes its label
+//! from the window where it sits farthest from an edge. Windows of all inputs are sorted by
+//! length and batched, so a batch holds inputs of similar length (little padding).
+pub mod eval;
+mod model;
+
+pub use model::{write_random_model, ModelKind, NerModel};
+
+use crate::doc::EntityType;
+use rust_tokenizers::tokenizer::{BertTokenizer, Tokenizer};
+use rust_tokenizers::vocab::Vocab;
+use rust_tokenizers::Mask;
+use std::ops::Range;
+
+/// Wordpieces of one input text, grouped into words.
+#[derive(Debug, Clone, Default)]
+pub struct Tokenized {
+    /// Wordpiece strings (no special tokens).
+    pub tokens: Vec<String>,
+    pub ids: Vec<i64>,
+    /// Byte range of each word in the input text.
+    pub words: Vec<Range<usize>>,
+    /// Index of each word's first piece in `ids`.
+    pub word_first: Vec<usize>,
+}
+
+/// Tokenizer half of a model: thread-safe, so rayon can tokenize while the model is busy.
+pub struct NerTokenizer {
+    pub(crate) inner: BertTokenizer,
+    pub(crate) max_pieces_per_word: usize,
+}
+
+impl NerTokenizer {
+    /// Tokenize `text`. Words are the tokenizer's pre-tokens: runs of letters and digits, each
+    /// punctuation mark, each CJK character.
+    pub fn tokenize(&self, text: &str) -> Tokenized {
+        let t = self.inner.tokenize_with_offsets(text);
+        // Char index -> byte index of `text`.
+        let mut char_to_byte: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        char_to_byte.push(text.len());
+        let mut out = Tokenized::default();
+        let mut pieces_in_word = 0usize;
+        for ((tok, off), mask) in t.tokens.into_iter().zip(t.offsets).zip(t.masks) {
+            let Some(off) = off else { continue };
+            let (b0, b1) = (
+                char_to_byte[(off.begin as usize).min(char_to_byte.len() - 1)],
+                char_to_byte[(off.end as usize).min(char_to_byte.len() - 1)],
+            );
+            let continues = mask == Mask::Continuation && !out.words.is_empty();
+            if continues {
+                pieces_in_word += 1;
+                if pieces_in_word >= self.max_pieces_per_word {
+                    // Very long words (URLs, hashes): keep the word's extent, drop extra pieces.
+                    if let Some(w) = out.words.last_mut() {
+                        w.end = b1;
+                    }
+                    continue;
+                }
+                if let Some(w) = out.words.last_mut() {
+                    w.end = b1;
+                }
+            } else {
+                pieces_in_word = 0;
+                out.word_first.push(out.ids.len());
+                out.words.push(b0..b1);
+            }
+            out.ids.push(self.inner.vocab().token_to_id(&tok));
+            out.tokens.push(tok);
+        }
+        out
+    }
+
+    /// Tokenize pre-split words (CoNLL evaluation): words joined by single spaces, and each
+    /// given word maps to the first piece inside it.
+    pub fn tokenize_words(&self, words: &[&str]) -> (Tokenized, Vec<Option<usize>>) {
+        let text = words.join(" ");
+        let tok = self.tokenize(&text);
+        let mut firsts = Vec::with_capacity(words.len());
+        let mut pos = 0usize;
+        let mut k = 0usize;
+        for w in words {
+            let r = pos..pos + w.len();
+            while k < tok.words.len() && tok.words[k].start < r.start {
+                k += 1;
+            }
+            firsts.push((k < tok.words.len() && tok.words[k].start < r.end).then_some(k));
+            pos = r.end + 1;
+        }
+        (tok, firsts)
+    }
+}
+
+/// Label and probability of one wordpiece.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PieceTag {
+    pub label: u16,
+    pub prob: f32,
+}
+
+/// An entity span over an input text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntitySpan {
+    /// Byte range in the input text.
+    pub range: Range<usize>,
+    pub etype: EntityType,
+    pub score: f32,
+}
+
+/// Splits a label such as `B-PER` into its prefix and entity type.
+pub fn parse_label(label: &str) -> (char, Option<EntityType>) {
+    match label.split_once('-') {
+        Some((p, t)) if p.len() == 1 => (p.chars().next().unwrap_or('I'), EntityType::from_tag(t)),
+        _ => ('I', EntityType::from_tag(label)),
+    }
+}
+
+/// Word-level labels: each word takes its first piece's tag.
+pub fn word_tags(tok: &Tokenized, pieces: &[PieceTag]) -> Vec<PieceTag> {
+    tok.word_first.iter().map(|&p| pieces[p]).collect()
+}
+
+/// Aggregate word tags into entity spans (BIO or BIOES; a stray I- opens an entity).
+pub fn aggregate(tok: &Tokenized, words: &[PieceTag], labels: &[String], text: &str) -> Vec<EntitySpan> {
+    let mut out = Vec::new();
+    let mut cur: Option<(EntityType, usize, usize, f32, usize)> = None; // type, first word, last word, prob sum, n
+    let close = |cur: &mut Option<(EntityType, usize, usize, f32, usize)>, out: &mut Vec<EntitySpan>| {
+        if let Some((t, a, b, sum, n)) = cur.take() {
+            let range = tok.words[a].start..tok.words[b].end;
+            if text[range.clone()].chars().any(|c| c.is_alphanumeric()) {
+                out.push(EntitySpan {
+                    range,
+                    etype: t,
+                    score: sum / n as f32,
+                });
+            }
+        }
+    };
+    for (w, tag) in words.iter().enumerate() {
+        let label = labels.get(tag.label as usize).map(String::as_str).unwrap_or("O");
+        let (prefix, etype) = parse_label(label);
+        match etype {
+            None => close(&mut cur, &mut out),
+            Some(t) => {
+                let extends = matches!(prefix, 'I' | 'E' | 'L') && cur.as_ref().is_some_and(|c| c.0 == t);
+                if extends {
+                    if let Some(c) = cur.as_mut() {
+                        c.2 = w;
+                        c.3 += tag.prob;
+                        c.4 += 1;
+                    }
+                } else {
+                    close(&mut cur, &mut out);
+                    cur = Some((t, w, w, tag.prob, 1));
+                }
+                if matches!(prefix, 'E' | 'L' | 'S' | 'U') {
+                    close(&mut cur, &mut out);
+                }
+            }
+        }
+    }
+    close(&mut cur, &mut out);
+    out
+}
+
+/// One model window: a slice of an input's pieces.
+#[derive(Debug, Clone)]
+pub(crate) struct Window {
+    pub input: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Cut `n` pieces into windows of at most `size` with `overlap` pieces shared by neighbours.
+pub(crate) fn windows(input: usize, n: usize, size: usize, overlap: usize) -> Vec<Window> {
+    if n <= size {
+        return vec![Window { input, start: 0, end: n }];
+    }
+    let stride = size.saturating_sub(overlap).max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    loop {
+        let end = (start + size).min(n);
+        out.push(Window { input, start, end });
+        if end == n {
+            break;
+        }
+        start += stride;
+    }
+    out
+}
+
+/// For piece `p`, the window (index into `ws`) in which it is farthest from an edge.
+pub(crate) fn owner(ws: &[Window], p: usize) -> usize {
+    ws.iter()
+        .enumerate()
+        .filter(|(_, w)| w.start <= p && p < w.end)
+        .max_by_key(|(i, w)| {
+            let left = p - w.start;
+            let right = w.end - 1 - p;
+            (left.min(right), usize::MAX - i)
+        })
+        .map_or(0, |(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_overlap_and_cover() {
+        let ws = windows(0, 10, 4, 2);
+        assert_eq!(ws.iter().map(|w| (w.start, w.end)).collect::<Vec<_>>(), vec![(0, 4), (2, 6), (4, 8), (6, 10)]);
+        // every piece owned by a window that contains it
+        for p in 0..10 {
+            let w = &ws[owner(&ws, p)];
+            assert!(w.start <= p && p < w.end);
+        }
+        assert_eq!(owner(&ws, 3), 1);
+        assert_eq!(windows(0, 3, 4, 2).len(), 1);
+    }
+
+    #[test]
+    fn labels_parse() {
+        assert_eq!(parse_label("B-PER"), ('B', Some(EntityType::Person)));
+        assert_eq!(parse_label("I-ORG"), ('I', Some(EntityType::Organization)));
+        assert_eq!(parse_label("O"), ('I', None));
+        assert_eq!(parse_label("LOC"), ('I', Some(EntityType::Location)));
+    }
+
+    #[test]
+    fn aggregation_follows_bio() {
+        let labels: Vec<String> = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"].iter().map(|s| s.to_string()).collect();
+        let text = "Xi Jinping met Obama in New York";
+        let mut tok = Tokenized::default();
+        let mut pos = 0;
+        for w in text.split(' ') {
+            tok.word_first.push(tok.words.len());
+            tok.words.push(pos..pos + w.len());
+            pos += w.len() + 1;
+        }
+        let t = |label, prob| PieceTag { label, prob };
+        let tags = vec![t(1, 0.9), t(2, 0.7), t(0, 0.9), t(1, 0.8), t(0, 0.99), t(3, 0.6), t(4, 0.8)];
+        let spans = aggregate(&tok, &tags, &labels, text);
+        let got: Vec<(&str, EntityType)> = spans.iter().map(|s| (&text[s.range.clone()], s.etype)).collect();
+        assert_eq!(got, vec![("Xi Jinping", EntityType::Person), ("Obama", EntityType::Person), ("New York", EntityType::Location)]);
+        assert!((spans[0].score - 0.8).abs() < 1e-6);
+    }
+}

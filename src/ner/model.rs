@@ -1,0 +1,291 @@
+//! Loading a rust-bert model directory (`config.json`, `vocab.txt`, `rust_model.ot`) and running
+//! it in batches on CPU or CUDA.
+use super::{owner, windows, NerTokenizer, PieceTag, Tokenized, Window};
+use crate::error::{Error, Result};
+use rust_bert::bert::{BertConfig, BertForTokenClassification};
+use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
+use rust_tokenizers::tokenizer::{BertTokenizer, Tokenizer};
+use rust_tokenizers::vocab::Vocab;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tch::{nn, Device, Kind, Tensor};
+
+/// Architectures newsgraph can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    DistilBert,
+    Bert,
+}
+
+enum Net {
+    DistilBert(DistilBertForTokenClassification),
+    Bert(BertForTokenClassification),
+}
+
+/// A token-classification model and its tokenizer. Holds libtorch tensors, so it stays on the
+/// thread that created it.
+pub struct NerModel {
+    pub tokenizer: NerTokenizer,
+    net: Net,
+    _vs: nn::VarStore,
+    pub labels: Vec<String>,
+    pub device: Device,
+    /// A short name for provenance: the directory name.
+    pub name: String,
+    pub dir: PathBuf,
+    pub kind: ModelKind,
+    cls: i64,
+    sep: i64,
+    pad: i64,
+    /// Maximum wordpieces per window (without [CLS]/[SEP]).
+    pub window: usize,
+    pub overlap: usize,
+    pub batch_size: usize,
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value> {
+    let s = std::fs::read_to_string(path).map_err(|e| Error::model(path, format!("cannot read: {e}")))?;
+    serde_json::from_str(&s).map_err(|e| Error::model(path, format!("invalid JSON: {e}")))
+}
+
+impl NerModel {
+    /// Load the model directory `dir` onto `device`.
+    pub fn load(dir: &Path, device: Device) -> Result<NerModel> {
+        if !dir.is_dir() {
+            return Err(Error::model(dir, "model directory not found"));
+        }
+        let config_path = dir.join("config.json");
+        let vocab_path = dir.join("vocab.txt");
+        let weights = dir.join("rust_model.ot");
+        for p in [&config_path, &vocab_path, &weights] {
+            if !p.is_file() {
+                return Err(Error::model(
+                    dir,
+                    format!(
+                        "missing {} (a rust-bert model directory holds config.json, vocab.txt and rust_model.ot)",
+                        p.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        let cfg = read_json(&config_path)?;
+        let model_type = cfg.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
+        let kind = match model_type {
+            "distilbert" => ModelKind::DistilBert,
+            "bert" => ModelKind::Bert,
+            other => {
+                return Err(Error::model(
+                    &config_path,
+                    format!("model_type `{other}` is not supported (distilbert or bert)"),
+                ))
+            }
+        };
+        let id2label: HashMap<String, String> = cfg
+            .get("id2label")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .ok_or_else(|| Error::model(&config_path, "config has no id2label map"))?;
+        let mut labels = vec![String::new(); id2label.len()];
+        for (k, v) in &id2label {
+            let i: usize = k
+                .parse()
+                .ok()
+                .filter(|&i| i < labels.len())
+                .ok_or_else(|| Error::model(&config_path, format!("bad id2label key `{k}`")))?;
+            labels[i] = v.clone();
+        }
+        let lower = cfg.get("do_lower_case").and_then(|v| v.as_bool()).unwrap_or(false);
+        let inner = BertTokenizer::from_file(&vocab_path, lower, lower)
+            .map_err(|e| Error::model(&vocab_path, format!("cannot read vocabulary: {e}")))?;
+        let token = |t: &str| inner.vocab().token_to_id(t);
+        let (cls, sep, pad) = (token("[CLS]"), token("[SEP]"), token("[PAD]"));
+        let max_pos = cfg
+            .get("max_position_embeddings")
+            .and_then(|v| v.as_i64())
+            .unwrap_or(512) as usize;
+
+        let mut vs = nn::VarStore::new(device);
+        let net = match kind {
+            ModelKind::DistilBert => {
+                let c: DistilBertConfig = serde_json::from_value(cfg.clone())
+                    .map_err(|e| Error::model(&config_path, format!("not a DistilBERT config: {e}")))?;
+                Net::DistilBert(
+                    DistilBertForTokenClassification::new(vs.root(), &c)
+                        .map_err(|e| Error::model(&config_path, e.to_string()))?,
+                )
+            }
+            ModelKind::Bert => {
+                let c: BertConfig = serde_json::from_value(cfg.clone())
+                    .map_err(|e| Error::model(&config_path, format!("not a BERT config: {e}")))?;
+                Net::Bert(
+                    BertForTokenClassification::new(vs.root(), &c)
+                        .map_err(|e| Error::model(&config_path, e.to_string()))?,
+                )
+            }
+        };
+        vs.load(&weights)
+            .map_err(|e| Error::model(&weights, format!("cannot load weights: {e}")))?;
+        // Weights may be stored in fp16; compute in fp32.
+        vs.float();
+        let name = dir
+            .canonicalize()
+            .unwrap_or_else(|_| dir.to_path_buf())
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into());
+        Ok(NerModel {
+            tokenizer: NerTokenizer {
+                inner,
+                max_pieces_per_word: 24,
+            },
+            net,
+            _vs: vs,
+            labels,
+            device,
+            name,
+            dir: dir.to_path_buf(),
+            kind,
+            cls,
+            sep,
+            pad,
+            window: (max_pos - 2).min(254),
+            overlap: 64,
+            batch_size: 32,
+        })
+    }
+
+    /// Label every piece of every input. Inputs are windowed, sorted by length and batched.
+    pub fn predict(&self, inputs: &[Tokenized], mut progress: impl FnMut(usize)) -> Result<Vec<Vec<PieceTag>>> {
+        let mut all: Vec<Window> = Vec::new();
+        let mut per_input: Vec<Vec<usize>> = vec![Vec::new(); inputs.len()];
+        for (i, t) in inputs.iter().enumerate() {
+            for w in windows(i, t.ids.len(), self.window, self.overlap) {
+                per_input[i].push(all.len());
+                all.push(w);
+            }
+        }
+        let mut order: Vec<usize> = (0..all.len()).filter(|&w| all[w].end > all[w].start).collect();
+        order.sort_by_key(|&w| (all[w].end - all[w].start, w));
+        let mut results: Vec<Vec<PieceTag>> = vec![Vec::new(); all.len()];
+        // Budget: batch_size windows of up to 128 pieces, fewer when longer.
+        let budget = self.batch_size * 128;
+        let mut k = 0;
+        while k < order.len() {
+            let longest = |j: usize| all[order[j]].end - all[order[j]].start;
+            let mut n = 1;
+            while k + n < order.len() && n < self.batch_size && (n + 1) * (longest(k + n) + 2) <= budget {
+                n += 1;
+            }
+            let batch: Vec<usize> = order[k..k + n].to_vec();
+            let tags = self.run_batch(inputs, &all, &batch)?;
+            for (w, t) in batch.into_iter().zip(tags) {
+                results[w] = t;
+            }
+            k += n;
+            progress(n);
+        }
+        // Each piece from the window where it sits farthest from an edge.
+        Ok(inputs
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let ws: Vec<Window> = per_input[i].iter().map(|&w| all[w].clone()).collect();
+                (0..t.ids.len())
+                    .map(|p| {
+                        let o = owner(&ws, p);
+                        results[per_input[i][o]][p - ws[o].start]
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
+    fn run_batch(&self, inputs: &[Tokenized], all: &[Window], batch: &[usize]) -> Result<Vec<Vec<PieceTag>>> {
+        let len = batch.iter().map(|&w| all[w].end - all[w].start).max().unwrap_or(0) + 2;
+        let mut ids = vec![self.pad; batch.len() * len];
+        let mut mask = vec![0i64; batch.len() * len];
+        for (r, &w) in batch.iter().enumerate() {
+            let win = &all[w];
+            let row = &mut ids[r * len..(r + 1) * len];
+            row[0] = self.cls;
+            row[1..1 + win.end - win.start].copy_from_slice(&inputs[win.input].ids[win.start..win.end]);
+            row[1 + win.end - win.start] = self.sep;
+            mask[r * len..r * len + win.end - win.start + 2].fill(1);
+        }
+        let shape = [batch.len() as i64, len as i64];
+        let ids_t = Tensor::from_slice(&ids).view(shape).to_device(self.device);
+        let mask_t = Tensor::from_slice(&mask).view(shape).to_device(self.device);
+        let logits = tch::no_grad(|| -> Result<Tensor> {
+            Ok(match &self.net {
+                Net::DistilBert(m) => {
+                    m.forward_t(Some(&ids_t), Some(&mask_t), None, false)
+                        .map_err(|e| Error::Inference(e.to_string()))?
+                        .logits
+                }
+                Net::Bert(m) => m.forward_t(Some(&ids_t), Some(&mask_t), None, None, None, false).logits,
+            })
+        })?;
+        let probs = logits.softmax(-1, Kind::Float);
+        let (best_p, best_i) = probs.max_dim(-1, false);
+        let best_p = Vec::<f32>::try_from(best_p.to_device(Device::Cpu).flatten(0, -1))
+            .map_err(|e: tch::TchError| Error::Inference(e.to_string()))?;
+        let best_i = Vec::<i64>::try_from(best_i.to_device(Device::Cpu).flatten(0, -1))
+            .map_err(|e: tch::TchError| Error::Inference(e.to_string()))?;
+        Ok(batch
+            .iter()
+            .enumerate()
+            .map(|(r, &w)| {
+                let n = all[w].end - all[w].start;
+                (0..n)
+                    .map(|p| PieceTag {
+                        label: best_i[r * len + 1 + p] as u16,
+                        prob: best_p[r * len + 1 + p],
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+}
+
+/// Write a small randomly initialised DistilBERT token classifier to `dir`, in the same on-disk
+/// format as a trained model (config.json, vocab.txt, rust_model.ot). For tests and benchmarks
+/// that must not depend on trained weights; its predictions are random.
+pub fn write_random_model(dir: &Path, extra_vocab: &[&str], seed: i64) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].iter().map(|s| s.to_string()).collect();
+    let mut seen: std::collections::HashSet<String> = vocab.iter().cloned().collect();
+    let mut add = |t: String, vocab: &mut Vec<String>| {
+        if seen.insert(t.clone()) {
+            vocab.push(t);
+        }
+    };
+    for c in (33u8..127).map(char::from) {
+        add(c.to_string(), &mut vocab);
+        if c.is_ascii_alphanumeric() {
+            add(format!("##{c}"), &mut vocab);
+        }
+    }
+    for w in extra_vocab {
+        add(w.to_string(), &mut vocab);
+    }
+    let labels = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC"];
+    let config = serde_json::json!({
+        "model_type": "distilbert", "activation": "gelu", "attention_dropout": 0.0, "dim": 32,
+        "dropout": 0.0, "hidden_dim": 64, "initializer_range": 0.02, "max_position_embeddings": 128,
+        "n_heads": 2, "n_layers": 2, "qa_dropout": 0.0, "seq_classif_dropout": 0.0,
+        "sinusoidal_pos_embds": false, "tie_weights_": false, "vocab_size": vocab.len(),
+        "do_lower_case": false,
+        "id2label": labels.iter().enumerate().map(|(i, l)| (i.to_string(), serde_json::json!(l))).collect::<serde_json::Map<_, _>>(),
+        "label2id": labels.iter().enumerate().map(|(i, l)| (l.to_string(), serde_json::json!(i))).collect::<serde_json::Map<_, _>>(),
+    });
+    let cfg_path = dir.join("config.json");
+    std::fs::write(&cfg_path, serde_json::to_string_pretty(&config).unwrap_or_default()).map_err(|e| Error::io(&cfg_path, e))?;
+    let vocab_path = dir.join("vocab.txt");
+    std::fs::write(&vocab_path, vocab.join("\n") + "\n").map_err(|e| Error::io(&vocab_path, e))?;
+    tch::manual_seed(seed);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let c: DistilBertConfig = serde_json::from_value(config).map_err(|e| Error::model(dir, e.to_string()))?;
+    let _net = DistilBertForTokenClassification::new(vs.root(), &c).map_err(|e| Error::model(dir, e.to_string()))?;
+    let weights = dir.join("rust_model.ot");
+    vs.save(&weights).map_err(|e| Error::model(&weights, e.to_string()))?;
+    Ok(())
+}

@@ -1,0 +1,421 @@
+//! Stage order, parallelism and the model thread.
+//!
+//! corpus (rayon) -> sentences (rayon) -> tokenize (rayon) -> NER (this thread, batched) ->
+//! claims and relations (rayon) -> resolution -> comparison -> graph -> export.
+//! Documents stay in corpus order throughout, so output is the same for any thread count.
+use crate::claims::{self, Claim};
+use crate::compare::{self, ClaimRecord, Group};
+use crate::config::Config;
+use crate::corpus::{self, Skipped};
+use crate::doc::{Document, EntityType, Mention};
+use crate::error::{Error, Result};
+use crate::graph::{EdgeKind, Graph, NodeKind, Props};
+use crate::ner::{self, NerModel, Tokenized};
+use crate::relations::{self, RelationType, Target};
+use crate::resolve::{self, Aliases, Entity};
+use crate::segment;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::IsTerminal;
+use std::time::Instant;
+
+/// Everything a run produced, before export.
+pub struct Output {
+    pub docs: Vec<Document>,
+    pub skipped: Vec<Skipped>,
+    pub entities: Vec<Entity>,
+    pub claims: Vec<ClaimRecord>,
+    pub groups: Vec<Group>,
+    pub graph: Graph,
+    pub model_name: String,
+    pub device: String,
+    pub timings: Vec<(&'static str, f64)>,
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal.
+pub fn progress(len: u64, msg: &'static str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    pb.set_style(ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+    pb.set_message(msg);
+    pb
+}
+
+/// Sentence-split every document.
+pub fn segment_all(docs: &mut [Document]) {
+    docs.par_iter_mut().for_each(|d| d.sentences = segment::split(&d.view.text));
+}
+
+/// Run NER over every sentence of every document, batched across documents.
+pub fn tag_all(docs: &mut [Document], model: &NerModel) -> Result<()> {
+    let index: Vec<(usize, usize)> = docs.iter().enumerate().flat_map(|(d, doc)| (0..doc.sentences.len()).map(move |s| (d, s))).collect();
+    let tokenizer = &model.tokenizer;
+    let inputs: Vec<Tokenized> = index.par_iter().map(|&(d, s)| tokenizer.tokenize(docs[d].slice(&docs[d].sentences[s].range))).collect();
+    let pb = progress(inputs.len() as u64, "ner");
+    let tags = model.predict(&inputs, |n| pb.inc(n as u64))?;
+    pb.finish_and_clear();
+    for doc in docs.iter_mut() {
+        doc.mentions.clear();
+    }
+    for ((&(d, s), tok), pieces) in index.iter().zip(&inputs).zip(&tags) {
+        let words = ner::word_tags(tok, pieces);
+        let base = docs[d].sentences[s].range.start;
+        let text = docs[d].slice(&docs[d].sentences[s].range).to_string();
+        for span in ner::aggregate(tok, &words, &model.labels, &text) {
+            docs[d].mentions.push(Mention { range: base + span.range.start..base + span.range.end, sentence: s, etype: span.etype, score: span.score, entity: None });
+        }
+    }
+    Ok(())
+}
+
+fn node_kind(t: EntityType) -> NodeKind {
+    match t {
+        EntityType::Person => NodeKind::Person,
+        EntityType::Location => NodeKind::Location,
+        EntityType::Organization => NodeKind::Organization,
+        EntityType::Misc => NodeKind::Misc,
+    }
+}
+
+/// Provenance properties of a view range in a document.
+fn provenance(doc: &Document, range: &std::ops::Range<usize>, sentence: usize) -> Props {
+    let (start, end) = doc.offsets(range);
+    let mut p = Props::new();
+    p.insert("doc_id", doc.meta.doc_id.clone().into());
+    p.insert("outlet", doc.meta.outlet.clone().into());
+    p.insert("start", start.into());
+    p.insert("end", end.into());
+    p.insert("sentence_index", sentence.into());
+    p.insert("sentence", doc.sentences.get(sentence).map(|s| doc.slice(&s.range).to_string()).unwrap_or_default().into());
+    p
+}
+
+/// Claim records with resolved subjects.
+pub fn claim_records(docs: &[Document]) -> Vec<ClaimRecord> {
+    let mut out = Vec::new();
+    for d in docs {
+        for c in &d.claims {
+            out.push(record(d, c));
+        }
+    }
+    out
+}
+
+fn record(d: &Document, c: &Claim) -> ClaimRecord {
+    let (start, end) = d.offsets(&c.range);
+    let q = &c.quantity;
+    let subject_entity = c.subject_mention.and_then(|m| d.mentions[m].entity.clone());
+    ClaimRecord {
+        claim_id: c.id.clone(),
+        doc_id: d.meta.doc_id.clone(),
+        outlet: d.meta.outlet.clone(),
+        subject: c.subject.clone(),
+        subject_id: subject_entity,
+        measure: c.measure.clone(),
+        value: q.value,
+        lower: q.lower,
+        upper: q.upper,
+        lower_inclusive: q.lower_inclusive,
+        upper_inclusive: q.upper_inclusive,
+        approximate: q.approximate,
+        kind: q.kind.as_str().to_string(),
+        unit: q.unit.clone(),
+        currency: q.currency.clone(),
+        as_of: c.as_of.clone(),
+        as_of_text: c.as_of_text.clone(),
+        surface: d.slice(&c.range).to_string(),
+        sentence: d.slice(&d.sentences[c.sentence].range).to_string(),
+        sentence_index: c.sentence,
+        start,
+        end,
+    }
+}
+
+/// Run the whole pipeline (without writing files).
+pub fn run(config: &Config) -> Result<Output> {
+    let mut timings = Vec::new();
+    let t = Instant::now();
+    let manifest = match &config.manifest {
+        Some(p) => corpus::read_manifest(p)?,
+        None => Default::default(),
+    };
+    let (mut docs, skipped) = corpus::load(&config.corpus, &manifest)?;
+    segment_all(&mut docs);
+    timings.push(("read", t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let model = NerModel::load(&config.model, config.device)?;
+    timings.push(("load_model", t.elapsed().as_secs_f64()));
+    let t = Instant::now();
+    tag_all(&mut docs, &model)?;
+    timings.push(("ner", t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    docs.par_iter_mut().for_each(|d| {
+        d.claims = claims::extract(d);
+        d.relations = relations::extract(d);
+    });
+    timings.push(("claims_relations", t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let aliases = match &config.aliases {
+        Some(p) => Aliases::load(p)?,
+        None => Aliases::default(),
+    };
+    let entities = resolve::resolve(&mut docs, &aliases);
+    for d in docs.iter_mut() {
+        for c in d.claims.iter_mut() {
+            if let Some(m) = c.subject_mention {
+                c.subject_id = d.mentions[m].entity.clone();
+            }
+        }
+    }
+    let names: HashMap<&str, &str> = entities.iter().map(|e| (e.id.as_str(), e.name.as_str())).collect();
+    let mut records = claim_records(&docs);
+    for r in records.iter_mut() {
+        if let Some(n) = r.subject_id.as_deref().and_then(|id| names.get(id)) {
+            r.subject = Some(n.to_string());
+        }
+    }
+    let groups = compare::compare(&records, config.tolerance);
+    timings.push(("resolve_compare", t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let graph = build_graph(&docs, &entities, &records, &groups);
+    timings.push(("graph", t.elapsed().as_secs_f64()));
+    Ok(Output { docs, skipped, entities, claims: records, groups, graph, model_name: model.name.clone(), device: format!("{:?}", model.device), timings })
+}
+
+/// Assemble the knowledge graph.
+pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord], groups: &[Group]) -> Graph {
+    let mut g = Graph::default();
+    let ent: HashMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
+    // Outlets and documents.
+    let mut outlet_docs: BTreeMap<&str, Vec<&Document>> = BTreeMap::new();
+    for d in docs {
+        outlet_docs.entry(d.meta.outlet.as_str()).or_default().push(d);
+    }
+    for (outlet, ds) in &outlet_docs {
+        let mut p = Props::new();
+        p.insert("name", (*outlet).into());
+        p.insert("documents", ds.len().into());
+        p.insert("doc_id", ds[0].meta.doc_id.clone().into());
+        p.insert("outlet", (*outlet).into());
+        g.add_node(&outlet_id(outlet), NodeKind::Outlet, outlet, p);
+    }
+    for d in docs {
+        let mut p = Props::new();
+        let m = &d.meta;
+        p.insert("doc_id", m.doc_id.clone().into());
+        p.insert("outlet", m.outlet.clone().into());
+        p.insert("path", m.path.clone().into());
+        p.insert("url", m.url.clone().into());
+        p.insert("published", m.published.clone().into());
+        p.insert("title", m.title.clone().into());
+        p.insert("format", m.format.clone().into());
+        p.insert("start", 0usize.into());
+        p.insert("end", d.text.chars().count().into());
+        p.insert("sentences", d.sentences.len().into());
+        p.insert("mentions", d.mentions.len().into());
+        p.insert("claims", d.claims.len().into());
+        let did = doc_node_id(&m.doc_id);
+        g.add_node(&did, NodeKind::Document, m.title.as_deref().unwrap_or(&m.doc_id), p);
+        let mut ep = Props::new();
+        ep.insert("doc_id", m.doc_id.clone().into());
+        ep.insert("outlet", m.outlet.clone().into());
+        g.add_edge(format!("PUBLISHED_BY:{did}"), EdgeKind::PublishedBy, &did, &outlet_id(&m.outlet), 1.0, ep);
+    }
+    // Entities, with provenance of their first mention.
+    let mut first: HashMap<&str, (&Document, &Mention)> = HashMap::new();
+    for d in docs {
+        for m in &d.mentions {
+            if let Some(e) = m.entity.as_deref() {
+                first.entry(e).or_insert((d, m));
+            }
+        }
+    }
+    for e in entities {
+        let mut p = Props::new();
+        if let Some((d, m)) = first.get(e.id.as_str()) {
+            p = provenance(d, &m.range, m.sentence);
+        }
+        p.insert("name", e.name.clone().into());
+        p.insert("aliases", e.aliases.iter().cloned().collect::<Vec<_>>().join(" | ").into());
+        p.insert("mention_count", e.mention_count.into());
+        p.insert("document_count", e.document_count.into());
+        p.insert("ambiguous", e.ambiguous.into());
+        p.insert("ner_types", e.type_votes.iter().map(|(t, n)| format!("{}={n}", t.short())).collect::<Vec<_>>().join(" ").into());
+        g.add_node(&e.id, node_kind(e.etype), &e.name, p);
+    }
+    // MENTIONS (per document and entity) and CO_OCCURS (per sentence pair).
+    let mut co: BTreeMap<(String, String), (usize, BTreeSet<String>, Props)> = BTreeMap::new();
+    for d in docs {
+        let did = doc_node_id(&d.meta.doc_id);
+        let mut per: BTreeMap<&str, (usize, &Mention, f32)> = BTreeMap::new();
+        for m in &d.mentions {
+            if let Some(e) = m.entity.as_deref() {
+                let x = per.entry(e).or_insert((0, m, 0.0));
+                x.0 += 1;
+                x.2 += m.score;
+            }
+        }
+        for (e, (count, m, score_sum)) in per {
+            let mut p = provenance(d, &m.range, m.sentence);
+            p.insert("count", count.into());
+            p.insert("mean_score", (((score_sum / count as f32) as f64 * 1e4).round() / 1e4).into());
+            g.add_edge(format!("MENTIONS:{did}->{e}"), EdgeKind::Mentions, &did, e, count as f64, p);
+        }
+        for (si, s) in d.sentences.iter().enumerate() {
+            let ids: BTreeSet<&str> = d.mentions.iter().filter(|m| m.sentence == si).filter_map(|m| m.entity.as_deref()).collect();
+            let ids: Vec<&str> = ids.into_iter().collect();
+            for a in 0..ids.len() {
+                for b in a + 1..ids.len() {
+                    let x = co.entry((ids[a].to_string(), ids[b].to_string())).or_insert_with(|| (0, BTreeSet::new(), provenance(d, &s.range, si)));
+                    x.0 += 1;
+                    x.1.insert(d.meta.doc_id.clone());
+                }
+            }
+        }
+    }
+    for ((a, b), (n, ds, mut p)) in co {
+        p.insert("documents", ds.len().into());
+        p.insert("weight", n.into());
+        g.add_edge(format!("CO_OCCURS:{a}->{b}"), EdgeKind::CoOccurs, &a, &b, n as f64, p);
+    }
+    // Claims.
+    for c in claims {
+        let mut p = Props::new();
+        p.insert("claim_id", c.claim_id.clone().into());
+        p.insert("doc_id", c.doc_id.clone().into());
+        p.insert("outlet", c.outlet.clone().into());
+        p.insert("subject", c.subject.clone().into());
+        p.insert("subject_id", c.subject_id.clone().into());
+        p.insert("measure", c.measure.clone().into());
+        p.insert("value", c.value.into());
+        p.insert("lower", c.lower.into());
+        p.insert("upper", c.upper.into());
+        p.insert("lower_inclusive", c.lower_inclusive.into());
+        p.insert("upper_inclusive", c.upper_inclusive.into());
+        p.insert("approximate", c.approximate.into());
+        p.insert("kind", c.kind.clone().into());
+        p.insert("unit", c.unit.clone().into());
+        p.insert("as_of", c.as_of.clone().into());
+        p.insert("surface", c.surface.clone().into());
+        p.insert("sentence", c.sentence.clone().into());
+        p.insert("sentence_index", c.sentence_index.into());
+        p.insert("start", c.start.into());
+        p.insert("end", c.end.into());
+        g.add_node(&c.claim_id, NodeKind::Claim, &c.surface, p.clone());
+        let prov: Props = ["doc_id", "outlet", "start", "end", "sentence", "sentence_index"].iter().filter_map(|k| p.get(k).map(|v| (*k, v.clone()))).collect();
+        let did = doc_node_id(&c.doc_id);
+        g.add_edge(format!("CLAIMS:{did}->{}", c.claim_id), EdgeKind::Claims, &did, &c.claim_id, 1.0, prov.clone());
+        if let Some(s) = &c.subject_id {
+            g.add_edge(format!("ABOUT:{}->{s}", c.claim_id), EdgeKind::About, &c.claim_id, s, 1.0, prov);
+        }
+    }
+    for gr in groups {
+        let mut p = Props::new();
+        p.insert("subject", gr.subject.clone().into());
+        p.insert("subject_id", gr.subject_id.clone().into());
+        p.insert("measure", gr.measure.clone().into());
+        p.insert("kind", gr.kind.clone().into());
+        p.insert("unit", gr.unit.clone().into());
+        p.insert("verdict", gr.verdict.as_str().into());
+        p.insert("spread", ((gr.spread * 1e6).round() / 1e6).into());
+        p.insert("claims", gr.members.len().into());
+        let outlets: BTreeSet<&str> = gr.members.iter().map(|&i| claims[i].outlet.as_str()).collect();
+        p.insert("outlets", outlets.len().into());
+        p.insert("notes", gr.notes.join("; ").into());
+        let f = &claims[gr.members[0]];
+        p.insert("doc_id", f.doc_id.clone().into());
+        p.insert("outlet", f.outlet.clone().into());
+        p.insert("start", f.start.into());
+        p.insert("end", f.end.into());
+        let label = format!("{} {}", gr.subject.as_deref().unwrap_or("(no subject)"), gr.measure);
+        g.add_node(&gr.id, NodeKind::ClaimGroup, &label, p);
+        for &i in &gr.members {
+            let c = &claims[i];
+            let mut ep = Props::new();
+            ep.insert("doc_id", c.doc_id.clone().into());
+            ep.insert("outlet", c.outlet.clone().into());
+            ep.insert("start", c.start.into());
+            ep.insert("end", c.end.into());
+            g.add_edge(format!("IN_GROUP:{}->{}", c.claim_id, gr.id), EdgeKind::InGroup, &c.claim_id, &gr.id, 1.0, ep);
+        }
+    }
+    // Typed relations.
+    for d in docs {
+        for r in &d.relations {
+            let Some(from) = d.mentions[r.from].entity.as_deref() else { continue };
+            let mut p = provenance(d, &r.range, r.sentence);
+            p.insert("rule", r.rule.into());
+            let (kind, to) = match (&r.rtype, &r.to) {
+                (RelationType::HasRole, Target::Role(role)) => {
+                    let rid = format!("role:{}", resolve::slug(role));
+                    let mut rp = provenance(d, &r.range, r.sentence);
+                    rp.insert("name", role.clone().into());
+                    g.add_node(&rid, NodeKind::Role, role, rp);
+                    p.insert("role", role.clone().into());
+                    let org = r.org.and_then(|o| d.mentions[o].entity.clone());
+                    p.insert("org", org.as_deref().and_then(|o| ent.get(o)).map(|e| e.name.clone()).into());
+                    p.insert("org_id", org.into());
+                    (EdgeKind::HasRole, rid)
+                }
+                (RelationType::Said, Target::Quote(q)) => {
+                    let (qs, _) = d.offsets(q);
+                    let qid = format!("quote:{}:{qs}", d.meta.doc_id);
+                    let mut qp = provenance(d, q, r.sentence);
+                    qp.insert("text", d.slice(q).to_string().into());
+                    qp.insert("speaker_id", from.to_string().into());
+                    let text = d.slice(q);
+                    let label: String = text.chars().take(60).collect();
+                    g.add_node(&qid, NodeKind::Quote, &label, qp);
+                    (EdgeKind::Said, qid)
+                }
+                (t, Target::Mention(m)) => {
+                    let Some(to) = d.mentions[*m].entity.clone() else { continue };
+                    let kind = match t {
+                        RelationType::HeadOf => EdgeKind::HeadOf,
+                        RelationType::AffiliatedWith => EdgeKind::AffiliatedWith,
+                        RelationType::LocatedIn => EdgeKind::LocatedIn,
+                        RelationType::HasRole => EdgeKind::HasRole,
+                        RelationType::Said => EdgeKind::Said,
+                    };
+                    (kind, to)
+                }
+                _ => continue,
+            };
+            if to == from {
+                continue;
+            }
+            let (s, _) = d.offsets(&r.range);
+            g.add_edge(format!("{}:{from}->{to}:{}:{s}", kind.as_str(), d.meta.doc_id), kind, from, &to, 1.0, p);
+        }
+    }
+    g
+}
+
+pub fn outlet_id(outlet: &str) -> String {
+    format!("outlet:{}", resolve::slug(outlet))
+}
+
+pub fn doc_node_id(doc_id: &str) -> String {
+    format!("doc:{doc_id}")
+}
+
+/// Fail early with a clear message when the output directory cannot be used.
+pub fn check_output(out: &std::path::Path, force: bool) -> Result<()> {
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(Error::output(out, "exists and is not a directory"));
+        }
+        let non_empty = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?.next().is_some();
+        if non_empty && !force {
+            return Err(Error::output(out, "is not empty; pass --force to replace it"));
+        }
+    }
+    Ok(())
+}
