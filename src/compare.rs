@@ -82,8 +82,17 @@ pub struct Group {
 fn singular(w: &str) -> String {
     match w {
         "people" | "news" | "series" | "species" | "data" => w.to_string(),
-        "countries" | "cities" | "companies" | "economies" | "communities" | "bodies" | "universities" | "parties" | "agencies" | "facilities" => format!("{}y", &w[..w.len() - 3]),
-        _ if w.ends_with("sses") || w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes") => w[..w.len() - 2].to_string(),
+        "countries" | "cities" | "companies" | "economies" | "communities" | "bodies"
+        | "universities" | "parties" | "agencies" | "facilities" => {
+            format!("{}y", &w[..w.len() - 3])
+        }
+        _ if w.ends_with("sses")
+            || w.ends_with("ches")
+            || w.ends_with("shes")
+            || w.ends_with("xes") =>
+        {
+            w[..w.len() - 2].to_string()
+        }
         _ if w.ends_with('s') && !w.ends_with("ss") && w.len() > 3 => w[..w.len() - 1].to_string(),
         _ => w.to_string(),
     }
@@ -91,8 +100,17 @@ fn singular(w: &str) -> String {
 
 /// The key under which a claim's measure is grouped (see the module docs).
 pub fn measure_key(measure: &str, sentence: &str) -> String {
-    let words: Vec<String> = measure.split_whitespace().map(|w| singular(&w.to_lowercase())).collect();
-    if words.len() == 1 && matches!(words[0].as_str(), "user" | "subscriber" | "netizen" | "surfer") && sentence.to_lowercase().contains("internet") {
+    let words: Vec<String> = measure
+        .split_whitespace()
+        .map(|w| singular(&w.to_lowercase()))
+        .collect();
+    if words.len() == 1
+        && matches!(
+            words[0].as_str(),
+            "user" | "subscriber" | "netizen" | "surfer"
+        )
+        && sentence.to_lowercase().contains("internet")
+    {
         return "internet user".into();
     }
     words.join(" ")
@@ -126,48 +144,104 @@ pub fn interval(c: &ClaimRecord, tolerance: f64) -> (f64, bool, f64, bool) {
 
 /// Whether two interval readings overlap.
 pub fn overlaps(a: (f64, bool, f64, bool), b: (f64, bool, f64, bool)) -> bool {
-    let below = |hi: f64, hi_inc: bool, lo: f64, lo_inc: bool| hi < lo || (hi == lo && !(hi_inc && lo_inc));
+    let below =
+        |hi: f64, hi_inc: bool, lo: f64, lo_inc: bool| hi < lo || (hi == lo && !(hi_inc && lo_inc));
     !(below(a.2, a.3, b.0, b.1) || below(b.2, b.3, a.0, a.1))
 }
 
 fn same_reading(a: &ClaimRecord, b: &ClaimRecord) -> bool {
-    a.value == b.value && a.lower == b.lower && a.upper == b.upper && a.lower_inclusive == b.lower_inclusive && a.upper_inclusive == b.upper_inclusive && a.approximate == b.approximate
+    a.value == b.value
+        && a.lower == b.lower
+        && a.upper == b.upper
+        && a.lower_inclusive == b.lower_inclusive
+        && a.upper_inclusive == b.upper_inclusive
+        && a.approximate == b.approximate
 }
 
 /// Group and judge claims.
 pub fn compare(claims: &[ClaimRecord], tolerance: f64) -> Vec<Group> {
     let mut buckets: BTreeMap<(String, String, String, String), Vec<usize>> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
-        let key = (c.subject_id.clone().unwrap_or_default(), measure_key(&c.measure, &c.sentence), c.kind.clone(), c.unit.clone());
+        let key = (
+            c.subject_id.clone().unwrap_or_default(),
+            measure_key(&c.measure, &c.sentence),
+            c.kind.clone(),
+            c.unit.clone(),
+        );
         buckets.entry(key).or_default().push(i);
     }
     let mut out = Vec::new();
     for ((subject_id, mkey, kind, unit), mut members) in buckets {
-        let docs: std::collections::BTreeSet<&str> = members.iter().map(|&i| claims[i].doc_id.as_str()).collect();
+        let docs: std::collections::BTreeSet<&str> =
+            members.iter().map(|&i| claims[i].doc_id.as_str()).collect();
         if docs.len() < 2 {
             continue;
         }
-        members.sort_by(|&a, &b| (&claims[a].outlet, &claims[a].doc_id, claims[a].start).cmp(&(&claims[b].outlet, &claims[b].doc_id, claims[b].start)));
+        members.sort_by(|&a, &b| {
+            (&claims[a].outlet, &claims[a].doc_id, claims[a].start).cmp(&(
+                &claims[b].outlet,
+                &claims[b].doc_id,
+                claims[b].start,
+            ))
+        });
         let first = &claims[members[0]];
         let all_same = members.iter().all(|&i| same_reading(&claims[i], first));
-        let all_overlap = members.iter().enumerate().all(|(k, &i)| members[k + 1..].iter().all(|&j| overlaps(interval(&claims[i], tolerance), interval(&claims[j], tolerance))));
-        let verdict = if all_same { Verdict::Agree } else if all_overlap { Verdict::Compatible } else { Verdict::Conflict };
+        let all_overlap = members.iter().enumerate().all(|(k, &i)| {
+            members[k + 1..].iter().all(|&j| {
+                overlaps(
+                    interval(&claims[i], tolerance),
+                    interval(&claims[j], tolerance),
+                )
+            })
+        });
+        let verdict = if all_same {
+            Verdict::Agree
+        } else if all_overlap {
+            Verdict::Compatible
+        } else {
+            Verdict::Conflict
+        };
         let values: Vec<f64> = members.iter().map(|&i| claims[i].value).collect();
         let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
-        let spread = if max.abs() > 0.0 { (max - min) / max.abs() } else { 0.0 };
+        let spread = if max.abs() > 0.0 {
+            (max - min) / max.abs()
+        } else {
+            0.0
+        };
         let mut notes = Vec::new();
         if subject_id.is_empty() {
             notes.push("no subject stated: grouped by measure across the corpus".to_string());
         }
-        let anchors: std::collections::BTreeSet<String> = members.iter().map(|&i| claims[i].as_of.clone().unwrap_or_else(|| "undated".into())).collect();
+        let anchors: std::collections::BTreeSet<String> = members
+            .iter()
+            .map(|&i| claims[i].as_of.clone().unwrap_or_else(|| "undated".into()))
+            .collect();
         if anchors.len() > 1 {
-            let detail: Vec<String> = members.iter().map(|&i| format!("{} ({})", claims[i].as_of.as_deref().unwrap_or("undated"), claims[i].outlet)).collect();
+            let detail: Vec<String> = members
+                .iter()
+                .map(|&i| {
+                    format!(
+                        "{} ({})",
+                        claims[i].as_of.as_deref().unwrap_or("undated"),
+                        claims[i].outlet
+                    )
+                })
+                .collect();
             notes.push(format!("time anchors differ: {}", detail.join(", ")));
         }
-        let subj_slug = if subject_id.is_empty() { "none".to_string() } else { subject_id.replace(':', "-") };
+        let subj_slug = if subject_id.is_empty() {
+            "none".to_string()
+        } else {
+            subject_id.replace(':', "-")
+        };
         out.push(Group {
-            id: format!("group:{}:{}:{}", subj_slug, crate::resolve::slug(&mkey), crate::resolve::slug(&unit)),
+            id: format!(
+                "group:{}:{}:{}",
+                subj_slug,
+                crate::resolve::slug(&mkey),
+                crate::resolve::slug(&unit)
+            ),
             subject: first.subject.clone().filter(|_| !subject_id.is_empty()),
             subject_id: (!subject_id.is_empty()).then_some(subject_id),
             measure: mkey,
@@ -186,7 +260,13 @@ pub fn compare(claims: &[ClaimRecord], tolerance: f64) -> Vec<Group> {
 mod tests {
     use super::*;
 
-    fn claim(doc: &str, value: f64, lower: Option<(f64, bool)>, upper: Option<(f64, bool)>, approx: bool) -> ClaimRecord {
+    fn claim(
+        doc: &str,
+        value: f64,
+        lower: Option<(f64, bool)>,
+        upper: Option<(f64, bool)>,
+        approx: bool,
+    ) -> ClaimRecord {
         ClaimRecord {
             claim_id: format!("c:{doc}"),
             doc_id: doc.into(),
@@ -215,19 +295,34 @@ mod tests {
 
     #[test]
     fn interval_logic() {
-        let more = interval(&claim("a", 2000.0, Some((2000.0, false)), None, false), 0.02);
+        let more = interval(
+            &claim("a", 2000.0, Some((2000.0, false)), None, false),
+            0.02,
+        );
         let some = interval(&claim("b", 2000.0, None, None, true), 0.02);
         let exact_low = interval(&claim("c", 1990.0, None, None, false), 0.02);
         let exact_2000 = interval(&claim("d", 2000.0, None, None, false), 0.02);
         assert!(overlaps(more, some));
         assert!(!overlaps(more, exact_low));
-        assert!(!overlaps(more, exact_2000), "more than 2,000 excludes exactly 2,000");
+        assert!(
+            !overlaps(more, exact_2000),
+            "more than 2,000 excludes exactly 2,000"
+        );
         let at_least = interval(&claim("e", 2000.0, Some((2000.0, true)), None, false), 0.02);
         assert!(overlaps(at_least, exact_2000));
         let nearly = interval(&claim("f", 2000.0, None, Some((2000.0, false)), true), 0.02);
         assert_eq!(nearly, (1960.0, true, 2000.0, false));
         assert!(!overlaps(nearly, exact_2000));
-        let between = interval(&claim("g", 2500.0, Some((2000.0, true)), Some((3000.0, true)), false), 0.02);
+        let between = interval(
+            &claim(
+                "g",
+                2500.0,
+                Some((2000.0, true)),
+                Some((3000.0, true)),
+                false,
+            ),
+            0.02,
+        );
         assert!(overlaps(between, exact_2000));
     }
 
@@ -243,22 +338,40 @@ mod tests {
         assert_eq!(g[0].verdict, Verdict::Compatible);
         assert_eq!(g[0].spread, 0.0);
         assert!(g[0].notes[0].starts_with("no subject"));
-        let claims = vec![claim("a", 670e6, None, None, true), claim("b", 668e6, None, None, false)];
+        let claims = vec![
+            claim("a", 670e6, None, None, true),
+            claim("b", 668e6, None, None, false),
+        ];
         let g = compare(&claims, 0.02);
         assert_eq!(g[0].verdict, Verdict::Compatible);
         assert!((g[0].spread - 0.002985).abs() < 1e-5);
-        let claims = vec![claim("a", 670e6, None, None, false), claim("b", 500e6, None, None, false)];
+        let claims = vec![
+            claim("a", 670e6, None, None, false),
+            claim("b", 500e6, None, None, false),
+        ];
         assert_eq!(compare(&claims, 0.02)[0].verdict, Verdict::Conflict);
-        let claims = vec![claim("a", 5.0, None, None, false), claim("a", 5.0, None, None, false)];
-        assert!(compare(&claims, 0.02).is_empty(), "one document is no comparison");
+        let claims = vec![
+            claim("a", 5.0, None, None, false),
+            claim("a", 5.0, None, None, false),
+        ];
+        assert!(
+            compare(&claims, 0.02).is_empty(),
+            "one document is no comparison"
+        );
     }
 
     #[test]
     fn measure_keys() {
-        assert_eq!(measure_key("users", "With 670 million users, the Internet grew"), "internet user");
+        assert_eq!(
+            measure_key("users", "With 670 million users, the Internet grew"),
+            "internet user"
+        );
         assert_eq!(measure_key("users", "The app has 5 million users"), "user");
         assert_eq!(measure_key("Internet users", ""), "internet user");
-        assert_eq!(measure_key("countries and regions", ""), "country and region");
+        assert_eq!(
+            measure_key("countries and regions", ""),
+            "country and region"
+        );
         assert_eq!(measure_key("people", ""), "people");
     }
 }

@@ -27,10 +27,14 @@ pub fn parse_device(s: &str) -> Result<Device> {
             if tch::Cuda::is_available() {
                 Ok(Device::Cuda(0))
             } else {
-                Err(Error::Config("--device cuda: no CUDA device is available to libtorch".into()))
+                Err(Error::Config(
+                    "--device cuda: no CUDA device is available to libtorch".into(),
+                ))
             }
         }
-        other => Err(Error::Config(format!("--device {other}: expected auto, cpu or cuda"))),
+        other => Err(Error::Config(format!(
+            "--device {other}: expected auto, cpu or cuda"
+        ))),
     }
 }
 

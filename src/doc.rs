@@ -29,7 +29,11 @@ impl View {
     /// Original code-point range of the view byte range `r` (which must lie on char boundaries).
     pub fn to_original(&self, r: Range<usize>) -> (usize, usize) {
         if r.start >= self.text.len() || r.is_empty() {
-            let at = self.start.get(r.start).copied().unwrap_or_else(|| self.end.last().copied().unwrap_or(0));
+            let at = self
+                .start
+                .get(r.start)
+                .copied()
+                .unwrap_or_else(|| self.end.last().copied().unwrap_or(0));
             return (at as usize, at as usize);
         }
         let s = self.start[r.start] as usize;
@@ -179,6 +183,8 @@ pub struct Document {
     pub relations: Vec<crate::relations::Relation>,
     /// Non-fatal problems (lossy decoding...), reported in run.json.
     pub warnings: Vec<String>,
+    /// Byte offset of each code point of `text` (built on first use).
+    pub(crate) char_bytes: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Document {
@@ -199,8 +205,20 @@ impl Document {
     }
 
     /// The original text of code points `start..end` (what offsets in the output point at).
-    pub fn original_slice(&self, start: usize, end: usize) -> String {
-        self.text.chars().skip(start).take(end.saturating_sub(start)).collect()
+    pub fn original_slice(&self, start: usize, end: usize) -> &str {
+        let idx = self.char_bytes.get_or_init(|| {
+            let mut v: Vec<usize> = self.text.char_indices().map(|(b, _)| b).collect();
+            v.push(self.text.len());
+            v
+        });
+        let at = |cp: usize| idx.get(cp).copied().unwrap_or(self.text.len());
+        &self.text[at(start)..at(end.max(start))]
+    }
+
+    /// The original text that a view byte range stands for.
+    pub fn surface(&self, r: &Range<usize>) -> &str {
+        let (s, e) = self.offsets(r);
+        self.original_slice(s, e)
     }
 }
 

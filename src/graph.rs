@@ -199,7 +199,12 @@ impl Graph {
             }
             return;
         }
-        let ix = self.g.add_node(Node { id: id.to_string(), kind, label: label.to_string(), props });
+        let ix = self.g.add_node(Node {
+            id: id.to_string(),
+            kind,
+            label: label.to_string(),
+            props,
+        });
         self.index.insert(id.to_string(), ix);
     }
 
@@ -209,14 +214,33 @@ impl Graph {
 
     /// Add an edge between existing nodes; an edge with the same id is added once. Returns
     /// false (and adds nothing) if an end is missing.
-    pub fn add_edge(&mut self, id: String, kind: EdgeKind, from: &str, to: &str, weight: f64, props: Props) -> bool {
+    pub fn add_edge(
+        &mut self,
+        id: String,
+        kind: EdgeKind,
+        from: &str,
+        to: &str,
+        weight: f64,
+        props: Props,
+    ) -> bool {
         let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) else {
             return false;
         };
         if self.edge_ids.contains_key(&id) {
             return true;
         }
-        let e = self.g.add_edge(a, b, Edge { id: id.clone(), kind, from: from.to_string(), to: to.to_string(), weight, props });
+        let e = self.g.add_edge(
+            a,
+            b,
+            Edge {
+                id: id.clone(),
+                kind,
+                from: from.to_string(),
+                to: to.to_string(),
+                weight,
+                props,
+            },
+        );
         self.edge_ids.insert(id, e);
         true
     }
@@ -247,7 +271,10 @@ impl Graph {
     pub fn degrees(&self) -> HashMap<&str, usize> {
         let mut out = HashMap::new();
         for ix in self.g.node_indices() {
-            out.insert(self.g[ix].id.as_str(), self.g.neighbors_undirected(ix).count());
+            out.insert(
+                self.g[ix].id.as_str(),
+                self.g.neighbors_undirected(ix).count(),
+            );
         }
         out
     }
@@ -264,7 +291,9 @@ impl Graph {
                 }
             }
         }
-        keys.into_iter().map(|(k, t)| (k, if t.is_empty() { "string" } else { t })).collect()
+        keys.into_iter()
+            .map(|(k, t)| (k, if t.is_empty() { "string" } else { t }))
+            .collect()
     }
 }
 
@@ -278,9 +307,19 @@ mod tests {
         g.add_node("b", NodeKind::Person, "B", Props::new());
         g.add_node("a", NodeKind::Person, "A", Props::new());
         assert!(g.add_edge("e1".into(), EdgeKind::CoOccurs, "a", "b", 2.0, Props::new()));
-        assert!(!g.add_edge("e2".into(), EdgeKind::CoOccurs, "a", "zzz", 1.0, Props::new()));
+        assert!(!g.add_edge(
+            "e2".into(),
+            EdgeKind::CoOccurs,
+            "a",
+            "zzz",
+            1.0,
+            Props::new()
+        ));
         assert!(g.add_edge("e1".into(), EdgeKind::CoOccurs, "a", "b", 2.0, Props::new()));
-        assert_eq!(g.nodes().iter().map(|n| n.id.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
+        assert_eq!(
+            g.nodes().iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+            vec!["a", "b"]
+        );
         assert_eq!(g.edge_count(), 1);
     }
 

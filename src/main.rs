@@ -12,7 +12,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(name = "newsgraph", version, about = "Turn a folder of news articles into a knowledge graph with provenance")]
+#[command(
+    name = "newsgraph",
+    version,
+    about = "Turn a folder of news articles into a knowledge graph with provenance"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -88,7 +92,9 @@ enum Command {
 }
 
 fn default_threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 fn read_text(text: Option<String>, stdin: bool) -> Result<String> {
@@ -96,7 +102,9 @@ fn read_text(text: Option<String>, stdin: bool) -> Result<String> {
         (Some(t), false) => Ok(t),
         (None, true) => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("reading standard input")?;
             Ok(s)
         }
         (Some(_), true) => bail!("give either TEXT or --stdin, not both"),
@@ -121,13 +129,44 @@ fn main() {
 
 fn real_main(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Run { corpus, out, model, manifest, aliases, threads, device, tolerance, force } => {
+        Command::Run {
+            corpus,
+            out,
+            model,
+            manifest,
+            aliases,
+            threads,
+            device,
+            tolerance,
+            force,
+        } => {
             let started = Instant::now();
-            let manifest = manifest.or_else(|| Some(corpus.join("manifest.csv")).filter(|p| p.is_file()));
-            let aliases = aliases.or_else(|| Some(config::shipped(&format!("data/{}", config::DEFAULT_ALIASES))).filter(|p| p.is_file()));
-            let cfg = Config { corpus, out, model: model_dir(model), manifest, aliases, threads, device: config::parse_device(&device)?, force, tolerance }.validate()?;
+            let manifest =
+                manifest.or_else(|| Some(corpus.join("manifest.csv")).filter(|p| p.is_file()));
+            let aliases = aliases.or_else(|| {
+                Some(config::shipped(&format!(
+                    "data/{}",
+                    config::DEFAULT_ALIASES
+                )))
+                .filter(|p| p.is_file())
+            });
+            let cfg = Config {
+                corpus,
+                out,
+                model: model_dir(model),
+                manifest,
+                aliases,
+                threads,
+                device: config::parse_device(&device)?,
+                force,
+                tolerance,
+            }
+            .validate()?;
             pipeline::check_output(&cfg.out, cfg.force)?;
-            rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).build_global().context("starting the thread pool")?;
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(cfg.threads)
+                .build_global()
+                .context("starting the thread pool")?;
             tch::set_num_threads(cfg.threads as i32);
             let output = pipeline::run(&cfg)?;
             let tmp = export::staging_dir(&cfg.out)?;
@@ -145,7 +184,11 @@ fn real_main(cli: Cli) -> Result<i32> {
                     eprintln!("newsgraph: warning: {}: {w}", d.meta.doc_id);
                 }
             }
-            let timing: Vec<String> = output.timings.iter().map(|(k, v)| format!("{k} {v:.1}s")).collect();
+            let timing: Vec<String> = output
+                .timings
+                .iter()
+                .map(|(k, v)| format!("{k} {v:.1}s"))
+                .collect();
             eprintln!(
                 "newsgraph: read {} documents ({} skipped); {} entity mentions of {} entities; {} claims in {} cross-outlet groups; {} relations; graph of {} nodes and {} edges written to {} in {:.1}s ({}); model {} on {}.",
                 output.docs.len(),
@@ -165,18 +208,30 @@ fn real_main(cli: Cli) -> Result<i32> {
             );
             Ok(if output.skipped.is_empty() { 0 } else { 2 })
         }
-        Command::Ner { text, stdin, json, model, device } => {
+        Command::Ner {
+            text,
+            stdin,
+            json,
+            model,
+            device,
+        } => {
             let text = read_text(text, stdin)?;
             let model = NerModel::load(&model_dir(model), config::parse_device(&device)?)?;
             let sentences = newsgraph::segment::split(&text);
-            let inputs: Vec<ner::Tokenized> = sentences.iter().map(|s| model.tokenizer.tokenize(&text[s.range.clone()])).collect();
+            let inputs: Vec<ner::Tokenized> = sentences
+                .iter()
+                .map(|s| model.tokenizer.tokenize(&text[s.range.clone()]))
+                .collect();
             let tags = model.predict(&inputs, |_| {})?;
             let mut rows = Vec::new();
             for ((s, tok), pieces) in sentences.iter().zip(&inputs).zip(&tags) {
                 let words = ner::word_tags(tok, pieces);
                 let sent = &text[s.range.clone()];
                 for span in ner::aggregate(tok, &words, &model.labels, sent) {
-                    let (a, b) = (s.range.start + span.range.start, s.range.start + span.range.end);
+                    let (a, b) = (
+                        s.range.start + span.range.start,
+                        s.range.start + span.range.end,
+                    );
                     let start = text[..a].chars().count();
                     let end = start + text[a..b].chars().count();
                     rows.push(serde_json::json!({"text": &text[a..b], "type": span.etype.short(), "start": start, "end": end, "score": (span.score as f64 * 1e4).round() / 1e4}));
@@ -186,12 +241,25 @@ fn real_main(cli: Cli) -> Result<i32> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for r in &rows {
-                    println!("{}\t{}\t{}\t{}\t{}", r["start"], r["end"], r["type"].as_str().unwrap_or(""), r["score"], r["text"].as_str().unwrap_or(""));
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        r["start"],
+                        r["end"],
+                        r["type"].as_str().unwrap_or(""),
+                        r["score"],
+                        r["text"].as_str().unwrap_or("")
+                    );
                 }
             }
             Ok(0)
         }
-        Command::EvalNer { conll, model, json, threads, device } => {
+        Command::EvalNer {
+            conll,
+            model,
+            json,
+            threads,
+            device,
+        } => {
             tch::set_num_threads(threads.max(1) as i32);
             let model = NerModel::load(&model_dir(model), config::parse_device(&device)?)?;
             let pb = pipeline::progress(0, "eval");
@@ -200,12 +268,31 @@ fn real_main(cli: Cli) -> Result<i32> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&ev)?);
             } else {
-                println!("model {} on {} ({} sentences, {:.0} sentences/s)", ev.model, conll.display(), ev.sentences, ev.sentences_per_second);
-                println!("{:<8} {:>9} {:>9} {:>9} {:>8}", "type", "precision", "recall", "f1", "support");
+                println!(
+                    "model {} on {} ({} sentences, {:.0} sentences/s)",
+                    ev.model,
+                    conll.display(),
+                    ev.sentences,
+                    ev.sentences_per_second
+                );
+                println!(
+                    "{:<8} {:>9} {:>9} {:>9} {:>8}",
+                    "type", "precision", "recall", "f1", "support"
+                );
                 for (k, s) in &ev.per_type {
-                    println!("{:<8} {:>9.4} {:>9.4} {:>9.4} {:>8}", k, s.precision, s.recall, s.f1, s.support);
+                    println!(
+                        "{:<8} {:>9.4} {:>9.4} {:>9.4} {:>8}",
+                        k, s.precision, s.recall, s.f1, s.support
+                    );
                 }
-                println!("{:<8} {:>9.4} {:>9.4} {:>9.4} {:>8}", "overall", ev.precision, ev.recall, ev.f1, ev.per_type.values().map(|s| s.support).sum::<usize>());
+                println!(
+                    "{:<8} {:>9.4} {:>9.4} {:>9.4} {:>8}",
+                    "overall",
+                    ev.precision,
+                    ev.recall,
+                    ev.f1,
+                    ev.per_type.values().map(|s| s.support).sum::<usize>()
+                );
             }
             Ok(0)
         }
@@ -227,7 +314,14 @@ fn real_main(cli: Cli) -> Result<i32> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for (q, r) in qs.iter().zip(&rows) {
-                    println!("{}\t{}\t{}\t{}\t{}", r["start"], r["end"], q.kind.as_str(), newsgraph::graph::format_float(q.value), q.text);
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        r["start"],
+                        r["end"],
+                        q.kind.as_str(),
+                        newsgraph::graph::format_float(q.value),
+                        q.text
+                    );
                 }
             }
             Ok(0)

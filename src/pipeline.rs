@@ -39,21 +39,33 @@ pub fn progress(len: u64, msg: &'static str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    pb.set_style(ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+    pb.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
     pb.set_message(msg);
     pb
 }
 
 /// Sentence-split every document.
 pub fn segment_all(docs: &mut [Document]) {
-    docs.par_iter_mut().for_each(|d| d.sentences = segment::split(&d.view.text));
+    docs.par_iter_mut()
+        .for_each(|d| d.sentences = segment::split(&d.view.text));
 }
 
 /// Run NER over every sentence of every document, batched across documents.
 pub fn tag_all(docs: &mut [Document], model: &NerModel) -> Result<()> {
-    let index: Vec<(usize, usize)> = docs.iter().enumerate().flat_map(|(d, doc)| (0..doc.sentences.len()).map(move |s| (d, s))).collect();
+    let index: Vec<(usize, usize)> = docs
+        .iter()
+        .enumerate()
+        .flat_map(|(d, doc)| (0..doc.sentences.len()).map(move |s| (d, s)))
+        .collect();
     let tokenizer = &model.tokenizer;
-    let inputs: Vec<Tokenized> = index.par_iter().map(|&(d, s)| tokenizer.tokenize(docs[d].slice(&docs[d].sentences[s].range))).collect();
+    let inputs: Vec<Tokenized> = index
+        .par_iter()
+        .map(|&(d, s)| tokenizer.tokenize(docs[d].slice(&docs[d].sentences[s].range)))
+        .collect();
     let pb = progress(inputs.len() as u64, "ner");
     let tags = model.predict(&inputs, |n| pb.inc(n as u64))?;
     pb.finish_and_clear();
@@ -65,7 +77,13 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel) -> Result<()> {
         let base = docs[d].sentences[s].range.start;
         let text = docs[d].slice(&docs[d].sentences[s].range).to_string();
         for span in ner::aggregate(tok, &words, &model.labels, &text) {
-            docs[d].mentions.push(Mention { range: base + span.range.start..base + span.range.end, sentence: s, etype: span.etype, score: span.score, entity: None });
+            docs[d].mentions.push(Mention {
+                range: base + span.range.start..base + span.range.end,
+                sentence: s,
+                etype: span.etype,
+                score: span.score,
+                entity: None,
+            });
         }
     }
     Ok(())
@@ -89,7 +107,14 @@ fn provenance(doc: &Document, range: &std::ops::Range<usize>, sentence: usize) -
     p.insert("start", start.into());
     p.insert("end", end.into());
     p.insert("sentence_index", sentence.into());
-    p.insert("sentence", doc.sentences.get(sentence).map(|s| doc.slice(&s.range).to_string()).unwrap_or_default().into());
+    p.insert(
+        "sentence",
+        doc.sentences
+            .get(sentence)
+            .map(|s| doc.slice(&s.range).to_string())
+            .unwrap_or_default()
+            .into(),
+    );
     p
 }
 
@@ -126,7 +151,7 @@ fn record(d: &Document, c: &Claim) -> ClaimRecord {
         currency: q.currency.clone(),
         as_of: c.as_of.clone(),
         as_of_text: c.as_of_text.clone(),
-        surface: d.slice(&c.range).to_string(),
+        surface: d.surface(&c.range).to_string(),
         sentence: d.slice(&d.sentences[c.sentence].range).to_string(),
         sentence_index: c.sentence,
         start,
@@ -173,7 +198,10 @@ pub fn run(config: &Config) -> Result<Output> {
             }
         }
     }
-    let names: HashMap<&str, &str> = entities.iter().map(|e| (e.id.as_str(), e.name.as_str())).collect();
+    let names: HashMap<&str, &str> = entities
+        .iter()
+        .map(|e| (e.id.as_str(), e.name.as_str()))
+        .collect();
     let mut records = claim_records(&docs);
     for r in records.iter_mut() {
         if let Some(n) = r.subject_id.as_deref().and_then(|id| names.get(id)) {
@@ -186,17 +214,35 @@ pub fn run(config: &Config) -> Result<Output> {
     let t = Instant::now();
     let graph = build_graph(&docs, &entities, &records, &groups);
     timings.push(("graph", t.elapsed().as_secs_f64()));
-    Ok(Output { docs, skipped, entities, claims: records, groups, graph, model_name: model.name.clone(), device: format!("{:?}", model.device), timings })
+    Ok(Output {
+        docs,
+        skipped,
+        entities,
+        claims: records,
+        groups,
+        graph,
+        model_name: model.name.clone(),
+        device: format!("{:?}", model.device),
+        timings,
+    })
 }
 
 /// Assemble the knowledge graph.
-pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord], groups: &[Group]) -> Graph {
+pub fn build_graph(
+    docs: &[Document],
+    entities: &[Entity],
+    claims: &[ClaimRecord],
+    groups: &[Group],
+) -> Graph {
     let mut g = Graph::default();
     let ent: HashMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
     // Outlets and documents.
     let mut outlet_docs: BTreeMap<&str, Vec<&Document>> = BTreeMap::new();
     for d in docs {
-        outlet_docs.entry(d.meta.outlet.as_str()).or_default().push(d);
+        outlet_docs
+            .entry(d.meta.outlet.as_str())
+            .or_default()
+            .push(d);
     }
     for (outlet, ds) in &outlet_docs {
         let mut p = Props::new();
@@ -222,11 +268,23 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
         p.insert("mentions", d.mentions.len().into());
         p.insert("claims", d.claims.len().into());
         let did = doc_node_id(&m.doc_id);
-        g.add_node(&did, NodeKind::Document, m.title.as_deref().unwrap_or(&m.doc_id), p);
+        g.add_node(
+            &did,
+            NodeKind::Document,
+            m.title.as_deref().unwrap_or(&m.doc_id),
+            p,
+        );
         let mut ep = Props::new();
         ep.insert("doc_id", m.doc_id.clone().into());
         ep.insert("outlet", m.outlet.clone().into());
-        g.add_edge(format!("PUBLISHED_BY:{did}"), EdgeKind::PublishedBy, &did, &outlet_id(&m.outlet), 1.0, ep);
+        g.add_edge(
+            format!("PUBLISHED_BY:{did}"),
+            EdgeKind::PublishedBy,
+            &did,
+            &outlet_id(&m.outlet),
+            1.0,
+            ep,
+        );
     }
     // Entities, with provenance of their first mention.
     let mut first: HashMap<&str, (&Document, &Mention)> = HashMap::new();
@@ -243,11 +301,27 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
             p = provenance(d, &m.range, m.sentence);
         }
         p.insert("name", e.name.clone().into());
-        p.insert("aliases", e.aliases.iter().cloned().collect::<Vec<_>>().join(" | ").into());
+        p.insert(
+            "aliases",
+            e.aliases
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" | ")
+                .into(),
+        );
         p.insert("mention_count", e.mention_count.into());
         p.insert("document_count", e.document_count.into());
         p.insert("ambiguous", e.ambiguous.into());
-        p.insert("ner_types", e.type_votes.iter().map(|(t, n)| format!("{}={n}", t.short())).collect::<Vec<_>>().join(" ").into());
+        p.insert(
+            "ner_types",
+            e.type_votes
+                .iter()
+                .map(|(t, n)| format!("{}={n}", t.short()))
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into(),
+        );
         g.add_node(&e.id, node_kind(e.etype), &e.name, p);
     }
     // MENTIONS (per document and entity) and CO_OCCURS (per sentence pair).
@@ -265,15 +339,32 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
         for (e, (count, m, score_sum)) in per {
             let mut p = provenance(d, &m.range, m.sentence);
             p.insert("count", count.into());
-            p.insert("mean_score", (((score_sum / count as f32) as f64 * 1e4).round() / 1e4).into());
-            g.add_edge(format!("MENTIONS:{did}->{e}"), EdgeKind::Mentions, &did, e, count as f64, p);
+            p.insert(
+                "mean_score",
+                (((score_sum / count as f32) as f64 * 1e4).round() / 1e4).into(),
+            );
+            g.add_edge(
+                format!("MENTIONS:{did}->{e}"),
+                EdgeKind::Mentions,
+                &did,
+                e,
+                count as f64,
+                p,
+            );
         }
         for (si, s) in d.sentences.iter().enumerate() {
-            let ids: BTreeSet<&str> = d.mentions.iter().filter(|m| m.sentence == si).filter_map(|m| m.entity.as_deref()).collect();
+            let ids: BTreeSet<&str> = d
+                .mentions
+                .iter()
+                .filter(|m| m.sentence == si)
+                .filter_map(|m| m.entity.as_deref())
+                .collect();
             let ids: Vec<&str> = ids.into_iter().collect();
             for a in 0..ids.len() {
                 for b in a + 1..ids.len() {
-                    let x = co.entry((ids[a].to_string(), ids[b].to_string())).or_insert_with(|| (0, BTreeSet::new(), provenance(d, &s.range, si)));
+                    let x = co
+                        .entry((ids[a].to_string(), ids[b].to_string()))
+                        .or_insert_with(|| (0, BTreeSet::new(), provenance(d, &s.range, si)));
                     x.0 += 1;
                     x.1.insert(d.meta.doc_id.clone());
                 }
@@ -283,7 +374,14 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
     for ((a, b), (n, ds, mut p)) in co {
         p.insert("documents", ds.len().into());
         p.insert("weight", n.into());
-        g.add_edge(format!("CO_OCCURS:{a}->{b}"), EdgeKind::CoOccurs, &a, &b, n as f64, p);
+        g.add_edge(
+            format!("CO_OCCURS:{a}->{b}"),
+            EdgeKind::CoOccurs,
+            &a,
+            &b,
+            n as f64,
+            p,
+        );
     }
     // Claims.
     for c in claims {
@@ -309,11 +407,35 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
         p.insert("start", c.start.into());
         p.insert("end", c.end.into());
         g.add_node(&c.claim_id, NodeKind::Claim, &c.surface, p.clone());
-        let prov: Props = ["doc_id", "outlet", "start", "end", "sentence", "sentence_index"].iter().filter_map(|k| p.get(k).map(|v| (*k, v.clone()))).collect();
+        let prov: Props = [
+            "doc_id",
+            "outlet",
+            "start",
+            "end",
+            "sentence",
+            "sentence_index",
+        ]
+        .iter()
+        .filter_map(|k| p.get(k).map(|v| (*k, v.clone())))
+        .collect();
         let did = doc_node_id(&c.doc_id);
-        g.add_edge(format!("CLAIMS:{did}->{}", c.claim_id), EdgeKind::Claims, &did, &c.claim_id, 1.0, prov.clone());
+        g.add_edge(
+            format!("CLAIMS:{did}->{}", c.claim_id),
+            EdgeKind::Claims,
+            &did,
+            &c.claim_id,
+            1.0,
+            prov.clone(),
+        );
         if let Some(s) = &c.subject_id {
-            g.add_edge(format!("ABOUT:{}->{s}", c.claim_id), EdgeKind::About, &c.claim_id, s, 1.0, prov);
+            g.add_edge(
+                format!("ABOUT:{}->{s}", c.claim_id),
+                EdgeKind::About,
+                &c.claim_id,
+                s,
+                1.0,
+                prov,
+            );
         }
     }
     for gr in groups {
@@ -326,7 +448,11 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
         p.insert("verdict", gr.verdict.as_str().into());
         p.insert("spread", ((gr.spread * 1e6).round() / 1e6).into());
         p.insert("claims", gr.members.len().into());
-        let outlets: BTreeSet<&str> = gr.members.iter().map(|&i| claims[i].outlet.as_str()).collect();
+        let outlets: BTreeSet<&str> = gr
+            .members
+            .iter()
+            .map(|&i| claims[i].outlet.as_str())
+            .collect();
         p.insert("outlets", outlets.len().into());
         p.insert("notes", gr.notes.join("; ").into());
         let f = &claims[gr.members[0]];
@@ -334,7 +460,11 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
         p.insert("outlet", f.outlet.clone().into());
         p.insert("start", f.start.into());
         p.insert("end", f.end.into());
-        let label = format!("{} {}", gr.subject.as_deref().unwrap_or("(no subject)"), gr.measure);
+        let label = format!(
+            "{} {}",
+            gr.subject.as_deref().unwrap_or("(no subject)"),
+            gr.measure
+        );
         g.add_node(&gr.id, NodeKind::ClaimGroup, &label, p);
         for &i in &gr.members {
             let c = &claims[i];
@@ -343,13 +473,22 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
             ep.insert("outlet", c.outlet.clone().into());
             ep.insert("start", c.start.into());
             ep.insert("end", c.end.into());
-            g.add_edge(format!("IN_GROUP:{}->{}", c.claim_id, gr.id), EdgeKind::InGroup, &c.claim_id, &gr.id, 1.0, ep);
+            g.add_edge(
+                format!("IN_GROUP:{}->{}", c.claim_id, gr.id),
+                EdgeKind::InGroup,
+                &c.claim_id,
+                &gr.id,
+                1.0,
+                ep,
+            );
         }
     }
     // Typed relations.
     for d in docs {
         for r in &d.relations {
-            let Some(from) = d.mentions[r.from].entity.as_deref() else { continue };
+            let Some(from) = d.mentions[r.from].entity.as_deref() else {
+                continue;
+            };
             let mut p = provenance(d, &r.range, r.sentence);
             p.insert("rule", r.rule.into());
             let (kind, to) = match (&r.rtype, &r.to) {
@@ -360,7 +499,13 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
                     g.add_node(&rid, NodeKind::Role, role, rp);
                     p.insert("role", role.clone().into());
                     let org = r.org.and_then(|o| d.mentions[o].entity.clone());
-                    p.insert("org", org.as_deref().and_then(|o| ent.get(o)).map(|e| e.name.clone()).into());
+                    p.insert(
+                        "org",
+                        org.as_deref()
+                            .and_then(|o| ent.get(o))
+                            .map(|e| e.name.clone())
+                            .into(),
+                    );
                     p.insert("org_id", org.into());
                     (EdgeKind::HasRole, rid)
                 }
@@ -376,7 +521,9 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
                     (EdgeKind::Said, qid)
                 }
                 (t, Target::Mention(m)) => {
-                    let Some(to) = d.mentions[*m].entity.clone() else { continue };
+                    let Some(to) = d.mentions[*m].entity.clone() else {
+                        continue;
+                    };
                     let kind = match t {
                         RelationType::HeadOf => EdgeKind::HeadOf,
                         RelationType::AffiliatedWith => EdgeKind::AffiliatedWith,
@@ -392,7 +539,14 @@ pub fn build_graph(docs: &[Document], entities: &[Entity], claims: &[ClaimRecord
                 continue;
             }
             let (s, _) = d.offsets(&r.range);
-            g.add_edge(format!("{}:{from}->{to}:{}:{s}", kind.as_str(), d.meta.doc_id), kind, from, &to, 1.0, p);
+            g.add_edge(
+                format!("{}:{from}->{to}:{}:{s}", kind.as_str(), d.meta.doc_id),
+                kind,
+                from,
+                &to,
+                1.0,
+                p,
+            );
         }
     }
     g
@@ -412,9 +566,15 @@ pub fn check_output(out: &std::path::Path, force: bool) -> Result<()> {
         if !out.is_dir() {
             return Err(Error::output(out, "exists and is not a directory"));
         }
-        let non_empty = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?.next().is_some();
+        let non_empty = std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_some();
         if non_empty && !force {
-            return Err(Error::output(out, "is not empty; pass --force to replace it"));
+            return Err(Error::output(
+                out,
+                "is not empty; pass --force to replace it",
+            ));
         }
     }
     Ok(())

@@ -60,16 +60,90 @@ pub struct Relation {
 
 /// Role words (lower case); multi-word roles are sequences of these.
 const ROLE_WORDS: &[&str] = &[
-    "president", "vice", "prime", "minister", "premier", "chancellor", "secretary-general",
-    "under-secretary-general", "secretary", "general", "chairman", "chairwoman", "chair",
-    "executive", "chief", "ceo", "founder", "co-founder", "director", "head", "leader", "deputy",
-    "first", "consul", "ambassador", "governor", "mayor", "spokesman", "spokeswoman",
-    "spokesperson", "king", "queen", "senator", "professor", "editor", "fellow", "research",
-    "member", "officer", "commissioner", "envoy", "adviser", "advisor", "and", "foreign",
-    "state", "councillor",
+    "president",
+    "vice",
+    "prime",
+    "minister",
+    "premier",
+    "chancellor",
+    "secretary-general",
+    "under-secretary-general",
+    "secretary",
+    "general",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "executive",
+    "chief",
+    "ceo",
+    "founder",
+    "co-founder",
+    "director",
+    "head",
+    "leader",
+    "deputy",
+    "first",
+    "consul",
+    "ambassador",
+    "governor",
+    "mayor",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "king",
+    "queen",
+    "senator",
+    "professor",
+    "editor",
+    "fellow",
+    "research",
+    "member",
+    "officer",
+    "commissioner",
+    "envoy",
+    "adviser",
+    "advisor",
+    "and",
+    "foreign",
+    "state",
+    "councillor",
 ];
-const HEAD_ROLES: &[&str] = &["head", "heads", "chief", "chiefs", "ceo", "ceos", "chairman", "chairmen", "leader", "leaders", "boss", "bosses", "founder", "founders", "president", "presidents", "chief executive", "chief executives"];
-const SPEECH_VERBS: &[&str] = &["said", "says", "added", "told", "stated", "noted", "stressed", "urged", "warned", "explained", "insisted", "declared", "remarked", "asked"];
+const HEAD_ROLES: &[&str] = &[
+    "head",
+    "heads",
+    "chief",
+    "chiefs",
+    "ceo",
+    "ceos",
+    "chairman",
+    "chairmen",
+    "leader",
+    "leaders",
+    "boss",
+    "bosses",
+    "founder",
+    "founders",
+    "president",
+    "presidents",
+    "chief executive",
+    "chief executives",
+];
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "added",
+    "told",
+    "stated",
+    "noted",
+    "stressed",
+    "urged",
+    "warned",
+    "explained",
+    "insisted",
+    "declared",
+    "remarked",
+    "asked",
+];
 const PRONOUNS: &[&str] = &["he", "she"];
 
 #[derive(Debug, Clone)]
@@ -91,7 +165,11 @@ fn words(text: &str, base: usize) -> Vec<W> {
         let start = i;
         if c.is_alphanumeric() {
             while let Some(ch) = text[i..].chars().next() {
-                let joins = (ch == '-' || ch == '.' || ch == '\'' || ch == '\u{2019}') && text[i + ch.len_utf8()..].chars().next().is_some_and(char::is_alphanumeric);
+                let joins = (ch == '-' || ch == '.' || ch == '\'' || ch == '\u{2019}')
+                    && text[i + ch.len_utf8()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric);
                 if ch.is_alphanumeric() || joins {
                     i += ch.len_utf8();
                 } else {
@@ -101,7 +179,10 @@ fn words(text: &str, base: usize) -> Vec<W> {
         } else {
             i += c.len_utf8();
         }
-        out.push(W { range: base + start..base + i, lower: text[start..i].to_lowercase() });
+        out.push(W {
+            range: base + start..base + i,
+            lower: text[start..i].to_lowercase(),
+        });
     }
     out
 }
@@ -111,12 +192,20 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
     let mut out = Vec::new();
     for (si, sent) in doc.sentences.iter().enumerate() {
         let ws = words(&doc.view.text[sent.range.clone()], sent.range.start);
-        let ms: Vec<usize> = (0..doc.mentions.len()).filter(|&m| doc.mentions[m].sentence == si).collect();
+        let ms: Vec<usize> = (0..doc.mentions.len())
+            .filter(|&m| doc.mentions[m].sentence == si)
+            .collect();
         let word_at = |byte: usize| ws.partition_point(|w| w.range.start < byte);
         let word_end = |byte: usize| ws.partition_point(|w| w.range.end <= byte);
-        let mention_at_word = |k: usize| ms.iter().copied().find(|&m| ws.get(k).is_some_and(|w| doc.mentions[m].range.start == w.range.start));
+        let mention_at_word = |k: usize| {
+            ms.iter().copied().find(|&m| {
+                ws.get(k)
+                    .is_some_and(|w| doc.mentions[m].range.start == w.range.start)
+            })
+        };
         let etype = |m: usize| doc.mentions[m].etype;
-        let is_org_or_loc = |m: usize| matches!(etype(m), EntityType::Organization | EntityType::Location);
+        let is_org_or_loc =
+            |m: usize| matches!(etype(m), EntityType::Organization | EntityType::Location);
 
         for &p in ms.iter().filter(|&&m| etype(m) == EntityType::Person) {
             let pr = doc.mentions[p].range.clone();
@@ -128,7 +217,11 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
             let mut start = pr.start;
             while k > 0 {
                 let w = &ws[k - 1];
-                if let Some(m) = ms.iter().copied().find(|&m| doc.mentions[m].range.end == w.range.end && m != p) {
+                if let Some(m) = ms
+                    .iter()
+                    .copied()
+                    .find(|&m| doc.mentions[m].range.end == w.range.end && m != p)
+                {
                     if is_org_or_loc(m) || etype(m) == EntityType::Misc {
                         if is_org_or_loc(m) && org.is_none() {
                             org = Some(m);
@@ -158,11 +251,45 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
             while role.last().is_some_and(|r| r == "and" || r == "of") {
                 role.pop();
             }
-            let role_title: Vec<&str> = role.iter().map(String::as_str).take_while(|r| *r != "of").collect();
-            if !role_title.is_empty() && role_title.iter().any(|r| !matches!(*r, "first" | "and" | "state" | "research" | "foreign" | "general" | "vice" | "deputy")) {
-                out.push(Relation { rtype: RelationType::HasRole, from: p, to: Target::Role(role_title.join(" ")), org, range: start..pr.end, sentence: si, rule: "title_before_name" });
+            let role_title: Vec<&str> = role
+                .iter()
+                .map(String::as_str)
+                .take_while(|r| *r != "of")
+                .collect();
+            if !role_title.is_empty()
+                && role_title.iter().any(|r| {
+                    !matches!(
+                        *r,
+                        "first"
+                            | "and"
+                            | "state"
+                            | "research"
+                            | "foreign"
+                            | "general"
+                            | "vice"
+                            | "deputy"
+                    )
+                })
+            {
+                out.push(Relation {
+                    rtype: RelationType::HasRole,
+                    from: p,
+                    to: Target::Role(role_title.join(" ")),
+                    org,
+                    range: start..pr.end,
+                    sentence: si,
+                    rule: "title_before_name",
+                });
                 if let Some(o) = org {
-                    out.push(Relation { rtype: RelationType::AffiliatedWith, from: p, to: Target::Mention(o), org: None, range: start..pr.end, sentence: si, rule: "role_with_org" });
+                    out.push(Relation {
+                        rtype: RelationType::AffiliatedWith,
+                        from: p,
+                        to: Target::Mention(o),
+                        org: None,
+                        range: start..pr.end,
+                        sentence: si,
+                        rule: "role_with_org",
+                    });
                 }
             }
             // Apposition after the name: "Wu Hongbo, UN under-secretary-general for ...",
@@ -170,7 +297,10 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
             let after = word_end(pr.end);
             if ws.get(after).is_some_and(|w| w.lower == ",") {
                 let mut k = after + 1;
-                while ws.get(k).is_some_and(|w| matches!(w.lower.as_str(), "a" | "an" | "the")) {
+                while ws
+                    .get(k)
+                    .is_some_and(|w| matches!(w.lower.as_str(), "a" | "an" | "the"))
+                {
                     k += 1;
                 }
                 let mut org2: Option<usize> = None;
@@ -186,7 +316,10 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                 if !role2.is_empty() {
                     let mut end = ws[k - 1].range.end;
                     let mut rule = "apposition";
-                    if ws.get(k).is_some_and(|w| matches!(w.lower.as_str(), "of" | "with" | "at" | "for")) {
+                    if ws
+                        .get(k)
+                        .is_some_and(|w| matches!(w.lower.as_str(), "of" | "with" | "at" | "for"))
+                    {
                         let mut j = k + 1;
                         while ws.get(j).is_some_and(|w| w.lower == "the") {
                             j += 1;
@@ -202,11 +335,33 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                         }
                     }
                     let title = role2.join(" ");
-                    out.push(Relation { rtype: RelationType::HasRole, from: p, to: Target::Role(title.clone()), org: org2, range: pr.start..end, sentence: si, rule: "apposition" });
+                    out.push(Relation {
+                        rtype: RelationType::HasRole,
+                        from: p,
+                        to: Target::Role(title.clone()),
+                        org: org2,
+                        range: pr.start..end,
+                        sentence: si,
+                        rule: "apposition",
+                    });
                     if let Some(o) = org2 {
-                        let head = HEAD_ROLES.contains(&title.as_str()) || title.starts_with("head") || title.starts_with("chief executive");
-                        let rtype = if head && etype(o) == EntityType::Organization { RelationType::HeadOf } else { RelationType::AffiliatedWith };
-                        out.push(Relation { rtype, from: p, to: Target::Mention(o), org: None, range: pr.start..end, sentence: si, rule });
+                        let head = HEAD_ROLES.contains(&title.as_str())
+                            || title.starts_with("head")
+                            || title.starts_with("chief executive");
+                        let rtype = if head && etype(o) == EntityType::Organization {
+                            RelationType::HeadOf
+                        } else {
+                            RelationType::AffiliatedWith
+                        };
+                        out.push(Relation {
+                            rtype,
+                            from: p,
+                            to: Target::Mention(o),
+                            org: None,
+                            range: pr.start..end,
+                            sentence: si,
+                            rule,
+                        });
                     }
                 }
             }
@@ -215,7 +370,9 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
         // Parallel lists: "Jack Ma, Pony Ma and Li Yanhong, the heads of Internet giants
         // Alibaba, Tencent and Baidu respectively".
         for (k, w) in ws.iter().enumerate() {
-            if !HEAD_ROLES.contains(&w.lower.as_str()) || !ws.get(k + 1).is_some_and(|n| n.lower == "of") {
+            if !HEAD_ROLES.contains(&w.lower.as_str())
+                || !ws.get(k + 1).is_some_and(|n| n.lower == "of")
+            {
                 continue;
             }
             // People list ending at ", the heads"
@@ -232,7 +389,9 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
             let mut i = k + 2;
             let mut last_end = ws[k + 1].range.end;
             while i < ws.len() && orgs.len() < 12 {
-                if let Some(m) = mention_at_word(i).filter(|&m| etype(m) == EntityType::Organization) {
+                if let Some(m) =
+                    mention_at_word(i).filter(|&m| etype(m) == EntityType::Organization)
+                {
                     orgs.push(m);
                     last_end = doc.mentions[m].range.end;
                     i = word_end(last_end);
@@ -249,23 +408,64 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                 }
                 break;
             }
-            let respectively = ws.get(i).is_some_and(|w| w.lower == "respectively") || ws.get(i + 1).is_some_and(|w| w.lower == "respectively");
+            let respectively = ws.get(i).is_some_and(|w| w.lower == "respectively")
+                || ws.get(i + 1).is_some_and(|w| w.lower == "respectively");
             if people.len() == orgs.len() && !people.is_empty() {
                 let start = doc.mentions[people[0]].range.start;
                 for (p, o) in people.iter().zip(&orgs) {
-                    out.push(Relation { rtype: RelationType::HeadOf, from: *p, to: Target::Mention(*o), org: None, range: start..last_end, sentence: si, rule: if respectively { "respectively" } else { "parallel_lists" } });
+                    out.push(Relation {
+                        rtype: RelationType::HeadOf,
+                        from: *p,
+                        to: Target::Mention(*o),
+                        org: None,
+                        range: start..last_end,
+                        sentence: si,
+                        rule: if respectively {
+                            "respectively"
+                        } else {
+                            "parallel_lists"
+                        },
+                    });
                 }
             }
         }
 
         // Locations: "Wuzhen of east China's Zhejiang Province", "Wuzhen in Zhejiang", "X, Y".
-        let locs: Vec<usize> = ms.iter().copied().filter(|&m| etype(m) == EntityType::Location).collect();
+        let locs: Vec<usize> = ms
+            .iter()
+            .copied()
+            .filter(|&m| etype(m) == EntityType::Location)
+            .collect();
         for (a_i, &a) in locs.iter().enumerate() {
-            let Some(&b) = locs.get(a_i + 1) else { continue };
+            let Some(&b) = locs.get(a_i + 1) else {
+                continue;
+            };
             let ae = word_end(doc.mentions[a].range.end);
             let bs = word_at(doc.mentions[b].range.start);
             let between: Vec<&str> = ws[ae..bs].iter().map(|w| w.lower.as_str()).collect();
-            let descriptor = |w: &str| matches!(w, "east" | "west" | "north" | "south" | "eastern" | "western" | "northern" | "southern" | "central" | "northeast" | "northwest" | "southeast" | "southwest" | "the" | "northeastern" | "southwestern" | "northwestern" | "southeastern");
+            let descriptor = |w: &str| {
+                matches!(
+                    w,
+                    "east"
+                        | "west"
+                        | "north"
+                        | "south"
+                        | "eastern"
+                        | "western"
+                        | "northern"
+                        | "southern"
+                        | "central"
+                        | "northeast"
+                        | "northwest"
+                        | "southeast"
+                        | "southwest"
+                        | "the"
+                        | "northeastern"
+                        | "southwestern"
+                        | "northwestern"
+                        | "southeastern"
+                )
+            };
             let is_prep = between.first().is_some_and(|w| matches!(*w, "of" | "in"));
             if is_prep && between[1..].iter().all(|w| descriptor(w)) {
                 // Possessive chain: "east China's Zhejiang Province": a in c, c in b.
@@ -274,16 +474,43 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                     _ => (b, None),
                 };
                 let end = doc.mentions[target].range.end;
-                out.push(Relation { rtype: RelationType::LocatedIn, from: a, to: Target::Mention(target), org: None, range: doc.mentions[a].range.start..end, sentence: si, rule: "of_in" });
+                out.push(Relation {
+                    rtype: RelationType::LocatedIn,
+                    from: a,
+                    to: Target::Mention(target),
+                    org: None,
+                    range: doc.mentions[a].range.start..end,
+                    sentence: si,
+                    rule: "of_in",
+                });
                 if let Some((c, b)) = inner {
-                    out.push(Relation { rtype: RelationType::LocatedIn, from: c, to: Target::Mention(b), org: None, range: doc.mentions[b].range.start..end, sentence: si, rule: "possessive" });
+                    out.push(Relation {
+                        rtype: RelationType::LocatedIn,
+                        from: c,
+                        to: Target::Mention(b),
+                        org: None,
+                        range: doc.mentions[b].range.start..end,
+                        sentence: si,
+                        rule: "possessive",
+                    });
                 }
             } else if between == [","] {
                 // "Hangzhou, Zhejiang Province" (not a list: nothing but punctuation or the end after b)
                 let be = word_end(doc.mentions[b].range.end);
-                let list_follows = ws.get(be).is_some_and(|w| w.lower == "," || w.lower == "and") && locs.get(a_i + 2).is_some();
+                let list_follows = ws
+                    .get(be)
+                    .is_some_and(|w| w.lower == "," || w.lower == "and")
+                    && locs.get(a_i + 2).is_some();
                 if !list_follows && !ws.get(ae.wrapping_sub(1)).is_some_and(|w| w.lower == "and") {
-                    out.push(Relation { rtype: RelationType::LocatedIn, from: a, to: Target::Mention(b), org: None, range: doc.mentions[a].range.start..doc.mentions[b].range.end, sentence: si, rule: "comma" });
+                    out.push(Relation {
+                        rtype: RelationType::LocatedIn,
+                        from: a,
+                        to: Target::Mention(b),
+                        org: None,
+                        range: doc.mentions[a].range.start..doc.mentions[b].range.end,
+                        sentence: si,
+                        rule: "comma",
+                    });
                 }
             }
         }
@@ -295,7 +522,9 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
 fn possessive_between(doc: &Document, b: usize, c: usize) -> bool {
     let gap = &doc.view.text[doc.mentions[b].range.end..doc.mentions[c].range.start];
     let g = gap.trim();
-    g == "'s" || g == "\u{2019}s" || g.is_empty() && doc.slice(&doc.mentions[b].range).ends_with("s")
+    g == "'s"
+        || g == "\u{2019}s"
+        || g.is_empty() && doc.slice(&doc.mentions[b].range).ends_with("s")
 }
 
 /// Mentions of type `t` forming a list ("A, B and C") that ends right before word `end`.
@@ -303,7 +532,11 @@ fn list_before(doc: &Document, ws: &[W], ms: &[usize], end: usize, t: EntityType
     let mut out = Vec::new();
     let mut k = end;
     loop {
-        let Some(m) = ms.iter().copied().find(|&m| doc.mentions[m].etype == t && k > 0 && doc.mentions[m].range.end == ws[k - 1].range.end) else { break };
+        let Some(m) = ms.iter().copied().find(|&m| {
+            doc.mentions[m].etype == t && k > 0 && doc.mentions[m].range.end == ws[k - 1].range.end
+        }) else {
+            break;
+        };
         out.insert(0, m);
         k = ws.partition_point(|w| w.range.start < doc.mentions[m].range.start);
         if k > 0 && matches!(ws[k - 1].lower.as_str(), "," | "and") {
@@ -346,7 +579,13 @@ fn quotes(doc: &Document) -> Vec<Relation> {
     }
     let _ = para_start;
     let persons = |range: Range<usize>| -> Vec<usize> {
-        (0..doc.mentions.len()).filter(|&m| doc.mentions[m].etype == EntityType::Person && doc.mentions[m].range.start >= range.start && doc.mentions[m].range.end <= range.end).collect()
+        (0..doc.mentions.len())
+            .filter(|&m| {
+                doc.mentions[m].etype == EntityType::Person
+                    && doc.mentions[m].range.start >= range.start
+                    && doc.mentions[m].range.end <= range.end
+            })
+            .collect()
     };
     let mut last_speaker: Option<usize> = None;
     let mut last_person: Option<usize> = None;
@@ -363,20 +602,30 @@ fn quotes(doc: &Document) -> Vec<Relation> {
         }
         // After: `," Xi said.` / `," he said` / `," said Xi` / `," the president said`
         let close_len = text[q.end..].chars().next().map_or(1, char::len_utf8);
-        let tail_end = text[q.end + close_len..].find(['.', '\n', '\u{201c}', '"']).map_or(text.len(), |k| q.end + close_len + k);
+        let tail_end = text[q.end + close_len..]
+            .find(['.', '\n', '\u{201c}', '"'])
+            .map_or(text.len(), |k| q.end + close_len + k);
         let tail = &text[q.end + close_len..tail_end];
         let tail_ws = words(tail, q.end + close_len);
         let mut speaker = None;
         let mut rule = "quote_then_speaker";
-        let verb_pos = tail_ws.iter().position(|w| SPEECH_VERBS.contains(&w.lower.as_str()));
+        let verb_pos = tail_ws
+            .iter()
+            .position(|w| SPEECH_VERBS.contains(&w.lower.as_str()));
         let inner_trim = inner.trim_end();
-        let ends_open = inner_trim.ends_with(',') || tail.trim_start().starts_with(',') || inner_trim.ends_with(['.', '!', '?']);
+        let ends_open = inner_trim.ends_with(',')
+            || tail.trim_start().starts_with(',')
+            || inner_trim.ends_with(['.', '!', '?']);
         if let (Some(v), true) = (verb_pos, ends_open) {
             if v <= 6 {
                 let ps = persons(q.end..tail_ws.last().map_or(q.end, |w| w.range.end));
                 if let Some(p) = ps.first() {
                     speaker = Some(*p);
-                } else if tail_ws[..v].iter().any(|w| PRONOUNS.contains(&w.lower.as_str()) || w.lower == "president" || w.lower == "minister") {
+                } else if tail_ws[..v].iter().any(|w| {
+                    PRONOUNS.contains(&w.lower.as_str())
+                        || w.lower == "president"
+                        || w.lower == "minister"
+                }) {
                     speaker = last_speaker.or(last_person);
                     rule = "pronoun";
                 }
@@ -387,7 +636,12 @@ fn quotes(doc: &Document) -> Vec<Relation> {
             let sent_start = text[..q.start].rfind(['.', '\n']).map_or(0, |k| k + 1);
             let head = &text[sent_start..q.start];
             let hw = words(head, sent_start);
-            if hw.iter().rev().take(4).any(|w| SPEECH_VERBS.contains(&w.lower.as_str())) {
+            if hw
+                .iter()
+                .rev()
+                .take(4)
+                .any(|w| SPEECH_VERBS.contains(&w.lower.as_str()))
+            {
                 if let Some(p) = persons(sent_start..q.start).last() {
                     speaker = Some(*p);
                     rule = "speaker_then_quote";
@@ -397,7 +651,15 @@ fn quotes(doc: &Document) -> Vec<Relation> {
         if let Some(p) = speaker {
             last_speaker = Some(p);
             let sentence = doc.sentence_at(q.start).unwrap_or(0);
-            out.push(Relation { rtype: RelationType::Said, from: p, to: Target::Quote(q.clone()), org: None, range: q.start..tail_end.max(q.end), sentence, rule });
+            out.push(Relation {
+                rtype: RelationType::Said,
+                from: p,
+                to: Target::Quote(q.clone()),
+                org: None,
+                range: q.start..tail_end.max(q.end),
+                sentence,
+                rule,
+            });
         }
     }
     out
@@ -409,13 +671,23 @@ mod tests {
     use crate::doc::{Mention, View};
 
     fn doc(text: &str, ents: &[(&str, EntityType)]) -> Document {
-        let mut d = Document { text: text.into(), view: View::identity(text), ..Default::default() };
+        let mut d = Document {
+            text: text.into(),
+            view: View::identity(text),
+            ..Default::default()
+        };
         d.sentences = crate::segment::split(text);
         let mut from = 0;
         for (s, t) in ents {
             let at = from + text[from..].find(s).unwrap();
             let sentence = d.sentence_at(at).unwrap();
-            d.mentions.push(Mention { range: at..at + s.len(), sentence, etype: *t, score: 1.0, entity: None });
+            d.mentions.push(Mention {
+                range: at..at + s.len(),
+                sentence,
+                etype: *t,
+                score: 1.0,
+                entity: None,
+            });
             from = at + s.len();
         }
         d
@@ -427,8 +699,17 @@ mod tests {
             Target::Role(s) => format!("role:{s}"),
             Target::Quote(q) => format!("quote:{}", &d.view.text[q.clone()]),
         };
-        let org = r.org.map(|o| format!(" @{}", d.slice(&d.mentions[o].range))).unwrap_or_default();
-        format!("{} {} {}{}", d.slice(&d.mentions[r.from].range), r.rtype.as_str(), to, org)
+        let org = r
+            .org
+            .map(|o| format!(" @{}", d.slice(&d.mentions[o].range)))
+            .unwrap_or_default();
+        format!(
+            "{} {} {}{}",
+            d.slice(&d.mentions[r.from].range),
+            r.rtype.as_str(),
+            to,
+            org
+        )
     }
 
     use EntityType::*;
@@ -437,32 +718,76 @@ mod tests {
     fn roles_before_names() {
         let d = doc("Pakistani President Mamnoon Hussain and World Economic Forum founder and executive chairman Klaus Schwab spoke.", &[("Pakistani", Misc), ("Mamnoon Hussain", Person), ("World Economic Forum", Organization), ("Klaus Schwab", Person)]);
         let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
-        assert!(rs.contains(&"Mamnoon Hussain HAS_ROLE role:president".to_string()), "{rs:?}");
-        assert!(rs.contains(&"Klaus Schwab HAS_ROLE role:founder and executive chairman @World Economic Forum".to_string()), "{rs:?}");
-        assert!(rs.contains(&"Klaus Schwab AFFILIATED_WITH World Economic Forum".to_string()), "{rs:?}");
+        assert!(
+            rs.contains(&"Mamnoon Hussain HAS_ROLE role:president".to_string()),
+            "{rs:?}"
+        );
+        assert!(
+            rs.contains(
+                &"Klaus Schwab HAS_ROLE role:founder and executive chairman @World Economic Forum"
+                    .to_string()
+            ),
+            "{rs:?}"
+        );
+        assert!(
+            rs.contains(&"Klaus Schwab AFFILIATED_WITH World Economic Forum".to_string()),
+            "{rs:?}"
+        );
     }
 
     #[test]
     fn appositions() {
         let d = doc("Wu Hongbo, UN under-secretary-general for economic affairs, read it. Jia Xiudong, a research fellow with the China Institute of International Studies, said so.", &[("Wu Hongbo", Person), ("UN", Organization), ("Jia Xiudong", Person), ("China Institute of International Studies", Organization)]);
         let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
-        assert!(rs.contains(&"Wu Hongbo HAS_ROLE role:under-secretary-general @UN".to_string()), "{rs:?}");
-        assert!(rs.contains(&"Jia Xiudong AFFILIATED_WITH China Institute of International Studies".to_string()), "{rs:?}");
+        assert!(
+            rs.contains(&"Wu Hongbo HAS_ROLE role:under-secretary-general @UN".to_string()),
+            "{rs:?}"
+        );
+        assert!(
+            rs.contains(
+                &"Jia Xiudong AFFILIATED_WITH China Institute of International Studies".to_string()
+            ),
+            "{rs:?}"
+        );
     }
 
     #[test]
     fn respectively_lists_pair_in_order() {
         let d = doc("Jack Ma, Pony Ma and Li Yanhong, the heads of Internet giants Alibaba, Tencent and Baidu, respectively, were present.", &[("Jack Ma", Person), ("Pony Ma", Person), ("Li Yanhong", Person), ("Alibaba", Organization), ("Tencent", Organization), ("Baidu", Organization)]);
-        let rs: Vec<String> = extract(&d).iter().filter(|r| r.rtype == RelationType::HeadOf).map(|r| show(&d, r)).collect();
-        assert_eq!(rs, vec!["Jack Ma HEAD_OF Alibaba", "Pony Ma HEAD_OF Tencent", "Li Yanhong HEAD_OF Baidu"]);
+        let rs: Vec<String> = extract(&d)
+            .iter()
+            .filter(|r| r.rtype == RelationType::HeadOf)
+            .map(|r| show(&d, r))
+            .collect();
+        assert_eq!(
+            rs,
+            vec![
+                "Jack Ma HEAD_OF Alibaba",
+                "Pony Ma HEAD_OF Tencent",
+                "Li Yanhong HEAD_OF Baidu"
+            ]
+        );
     }
 
     #[test]
     fn located_in() {
-        let d = doc("The conference in Wuzhen of east China's Zhejiang Province opened.", &[("Wuzhen", Location), ("China", Location), ("Zhejiang Province", Location)]);
+        let d = doc(
+            "The conference in Wuzhen of east China's Zhejiang Province opened.",
+            &[
+                ("Wuzhen", Location),
+                ("China", Location),
+                ("Zhejiang Province", Location),
+            ],
+        );
         let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
-        assert!(rs.contains(&"Wuzhen LOCATED_IN Zhejiang Province".to_string()), "{rs:?}");
-        assert!(rs.contains(&"Zhejiang Province LOCATED_IN China".to_string()), "{rs:?}");
+        assert!(
+            rs.contains(&"Wuzhen LOCATED_IN Zhejiang Province".to_string()),
+            "{rs:?}"
+        );
+        assert!(
+            rs.contains(&"Zhejiang Province LOCATED_IN China".to_string()),
+            "{rs:?}"
+        );
     }
 
     #[test]
@@ -470,6 +795,12 @@ mod tests {
         let text = "\"No country should pursue cyber hegemony,\" Xi said at the meeting.\n\n\"There should be no unilateralism,\" he said.";
         let d = doc(text, &[("Xi", Person)]);
         let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
-        assert_eq!(rs, vec!["Xi SAID quote:No country should pursue cyber hegemony,", "Xi SAID quote:There should be no unilateralism,"]);
+        assert_eq!(
+            rs,
+            vec![
+                "Xi SAID quote:No country should pursue cyber hegemony,",
+                "Xi SAID quote:There should be no unilateralism,"
+            ]
+        );
     }
 }

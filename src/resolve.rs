@@ -18,24 +18,116 @@ use std::path::Path;
 
 /// Titles and role words stripped from the front of person names (lower case).
 const TITLES: &[&str] = &[
-    "president", "vice", "prime", "minister", "premier", "chancellor", "mr", "mrs", "ms", "miss",
-    "dr", "prof", "professor", "sir", "dame", "lord", "lady", "general", "gen", "secretary",
-    "secretary-general", "under-secretary-general", "chairman", "chairwoman", "executive", "chief",
-    "ceo", "founder", "king", "queen", "prince", "princess", "senator", "sen", "governor", "gov",
-    "mayor", "ambassador", "deputy", "first", "foreign", "state", "councillor", "premier",
-    "spokesman", "spokeswoman", "director", "judge", "justice", "rep", "representative", "pope",
-    "consul", "emperor", "sheikh", "colonel", "col", "captain", "capt", "lt", "sgt", "admiral",
-    "commissioner", "and", "the", "of", "former", "late", "acting",
+    "president",
+    "vice",
+    "prime",
+    "minister",
+    "premier",
+    "chancellor",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "general",
+    "gen",
+    "secretary",
+    "secretary-general",
+    "under-secretary-general",
+    "chairman",
+    "chairwoman",
+    "executive",
+    "chief",
+    "ceo",
+    "founder",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "senator",
+    "sen",
+    "governor",
+    "gov",
+    "mayor",
+    "ambassador",
+    "deputy",
+    "first",
+    "foreign",
+    "state",
+    "councillor",
+    "premier",
+    "spokesman",
+    "spokeswoman",
+    "director",
+    "judge",
+    "justice",
+    "rep",
+    "representative",
+    "pope",
+    "consul",
+    "emperor",
+    "sheikh",
+    "colonel",
+    "col",
+    "captain",
+    "capt",
+    "lt",
+    "sgt",
+    "admiral",
+    "commissioner",
+    "and",
+    "the",
+    "of",
+    "former",
+    "late",
+    "acting",
 ];
 /// Nationality adjectives that often lead a title ("Chinese President Xi Jinping").
 fn is_nationality(w: &str) -> bool {
     let l = w.to_lowercase();
-    ["chinese", "american", "russian", "pakistani", "kazakh", "kyrgyz", "tajik", "uzbek", "british", "french", "german", "indian", "japanese", "us", "u.s."]
-        .contains(&l.as_str())
-        || (l.len() > 4 && (l.ends_with("ese") || l.ends_with("ian") || l.ends_with("ish")) && w.chars().next().is_some_and(char::is_uppercase))
+    [
+        "chinese",
+        "american",
+        "russian",
+        "pakistani",
+        "kazakh",
+        "kyrgyz",
+        "tajik",
+        "uzbek",
+        "british",
+        "french",
+        "german",
+        "indian",
+        "japanese",
+        "us",
+        "u.s.",
+    ]
+    .contains(&l.as_str())
+        || (l.len() > 4
+            && (l.ends_with("ese") || l.ends_with("ian") || l.ends_with("ish"))
+            && w.chars().next().is_some_and(char::is_uppercase))
 }
 
-const COMPANY_SUFFIXES: &[&str] = &["inc", "inc.", "corp", "corp.", "corporation", "ltd", "ltd.", "co", "co.", "llc", "plc", "limited"];
+const COMPANY_SUFFIXES: &[&str] = &[
+    "inc",
+    "inc.",
+    "corp",
+    "corp.",
+    "corporation",
+    "ltd",
+    "ltd.",
+    "co",
+    "co.",
+    "llc",
+    "plc",
+    "limited",
+];
 
 /// The alias table: lower-cased alias -> canonical name.
 #[derive(Debug, Clone, Default)]
@@ -47,7 +139,8 @@ impl Aliases {
     /// Read a TSV file of `alias<TAB>canonical` lines (`#` starts a comment).
     pub fn load(path: &Path) -> Result<Aliases> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Aliases::parse(&text).map_err(|(line, msg)| Error::input(path, format!("line {line}: {msg}")))
+        Aliases::parse(&text)
+            .map_err(|(line, msg)| Error::input(path, format!("line {line}: {msg}")))
     }
 
     pub fn parse(text: &str) -> std::result::Result<Aliases, (usize, String)> {
@@ -65,7 +158,8 @@ impl Aliases {
                 return Err((i + 1, "empty alias or canonical name".into()));
             }
             map.insert(alias.to_lowercase(), canonical.to_string());
-            map.entry(canonical.to_lowercase()).or_insert_with(|| canonical.to_string());
+            map.entry(canonical.to_lowercase())
+                .or_insert_with(|| canonical.to_string());
         }
         Ok(Aliases { map })
     }
@@ -77,7 +171,10 @@ impl Aliases {
 
 /// Canonical form of a mention's surface text.
 pub fn canonical_name(surface: &str, etype: EntityType, aliases: &Aliases) -> String {
-    let mut s = surface.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')').to_string();
+    let mut s = surface
+        .trim()
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')')
+        .to_string();
     for p in ["'s", "\u{2019}s", "'", "\u{2019}"] {
         if let Some(x) = s.strip_suffix(p) {
             s = x.to_string();
@@ -100,7 +197,11 @@ pub fn canonical_name(surface: &str, etype: EntityType, aliases: &Aliases) -> St
         if words.len() > 1 && words[0].eq_ignore_ascii_case("the") {
             words.remove(0);
         }
-        if words.len() > 1 && words.last().is_some_and(|w| COMPANY_SUFFIXES.contains(&w.to_lowercase().trim_end_matches(',').as_ref())) {
+        if words.len() > 1
+            && words.last().is_some_and(|w| {
+                COMPANY_SUFFIXES.contains(&w.to_lowercase().trim_end_matches(',').as_ref())
+            })
+        {
             words.pop();
             if let Some(l) = words.last_mut() {
                 *l = l.trim_end_matches(',');
@@ -113,9 +214,14 @@ pub fn canonical_name(surface: &str, etype: EntityType, aliases: &Aliases) -> St
     let name = name
         .split(' ')
         .map(|w| {
-            if w.chars().count() > 4 && w.chars().all(|c| !c.is_lowercase()) && w.chars().any(char::is_alphabetic) {
+            if w.chars().count() > 4
+                && w.chars().all(|c| !c.is_lowercase())
+                && w.chars().any(char::is_alphabetic)
+            {
                 let mut cs = w.chars();
-                cs.next().map(|f| f.to_string() + &cs.as_str().to_lowercase()).unwrap_or_default()
+                cs.next()
+                    .map(|f| f.to_string() + &cs.as_str().to_lowercase())
+                    .unwrap_or_default()
             } else {
                 w.to_string()
             }
@@ -168,7 +274,12 @@ pub fn resolve(docs: &mut [Document], aliases: &Aliases) -> Vec<Entity> {
     // canonical name per mention
     let mut canon: Vec<Vec<String>> = docs
         .iter()
-        .map(|d| d.mentions.iter().map(|m| canonical_name(d.slice(&m.range), m.etype, aliases)).collect())
+        .map(|d| {
+            d.mentions
+                .iter()
+                .map(|m| canonical_name(d.slice(&m.range), m.etype, aliases))
+                .collect()
+        })
         .collect();
     let mut ambiguous: BTreeSet<String> = BTreeSet::new();
     let mut pending: Vec<(usize, usize)> = Vec::new();
@@ -181,7 +292,12 @@ pub fn resolve(docs: &mut [Document], aliases: &Aliases) -> Vec<Entity> {
                 continue;
             }
             let toks = tokens(&canon[di][mi]);
-            let cands: BTreeSet<usize> = fulls.iter().enumerate().filter(|(_, f)| part_of(&toks, f)).map(|(i, _)| i).collect();
+            let cands: BTreeSet<usize> = fulls
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| part_of(&toks, f))
+                .map(|(i, _)| i)
+                .collect();
             let distinct: BTreeSet<&String> = cands.iter().map(|&i| &full_names[i]).collect();
             match distinct.len() {
                 1 => canon[di][mi] = distinct.into_iter().next().cloned().unwrap_or_default(),
@@ -201,7 +317,13 @@ pub fn resolve(docs: &mut [Document], aliases: &Aliases) -> Vec<Entity> {
     let corpus_fulls: BTreeSet<String> = docs
         .iter()
         .enumerate()
-        .flat_map(|(di, d)| d.mentions.iter().enumerate().filter(|(_, m)| m.etype == EntityType::Person).map(move |(mi, _)| (di, mi)))
+        .flat_map(|(di, d)| {
+            d.mentions
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.etype == EntityType::Person)
+                .map(move |(mi, _)| (di, mi))
+        })
         .map(|(di, mi)| canon[di][mi].clone())
         .filter(|n| n.split_whitespace().count() > 1)
         .collect();
@@ -211,7 +333,10 @@ pub fn resolve(docs: &mut [Document], aliases: &Aliases) -> Vec<Entity> {
             continue;
         }
         let st = tokens(&short);
-        let cands: Vec<&String> = corpus_fulls.iter().filter(|f| part_of(&st, &tokens(f))).collect();
+        let cands: Vec<&String> = corpus_fulls
+            .iter()
+            .filter(|f| part_of(&st, &tokens(f)))
+            .collect();
         if cands.len() == 1 {
             canon[di][mi] = cands[0].clone();
         } else if cands.len() > 1 {
@@ -230,7 +355,13 @@ pub fn resolve(docs: &mut [Document], aliases: &Aliases) -> Vec<Entity> {
     for (di, d) in docs.iter().enumerate() {
         for (mi, m) in d.mentions.iter().enumerate() {
             let key = canon[di][mi].to_lowercase();
-            let a = groups.entry(key).or_insert_with(|| Acc { names: BTreeMap::new(), aliases: BTreeSet::new(), votes: BTreeMap::new(), docs: BTreeSet::new(), mentions: 0 });
+            let a = groups.entry(key).or_insert_with(|| Acc {
+                names: BTreeMap::new(),
+                aliases: BTreeSet::new(),
+                votes: BTreeMap::new(),
+                docs: BTreeSet::new(),
+                mentions: 0,
+            });
             *a.names.entry(canon[di][mi].clone()).or_default() += 1;
             a.aliases.insert(d.slice(&m.range).trim().to_string());
             *a.votes.entry(m.etype).or_default() += 1;
@@ -241,8 +372,18 @@ pub fn resolve(docs: &mut [Document], aliases: &Aliases) -> Vec<Entity> {
     let mut ids: HashMap<String, String> = HashMap::new();
     let mut entities = Vec::new();
     for (key, a) in groups {
-        let etype = a.votes.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))).map(|(t, _)| *t).unwrap_or(EntityType::Misc);
-        let name = a.names.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))).map(|(n, _)| n.clone()).unwrap_or_default();
+        let etype = a
+            .votes
+            .iter()
+            .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+            .map(|(t, _)| *t)
+            .unwrap_or(EntityType::Misc);
+        let name = a
+            .names
+            .iter()
+            .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default();
         let id = format!("{}:{}", etype.short().to_lowercase(), slug(&name));
         ids.insert(key.clone(), id.clone());
         entities.push(Entity {
@@ -287,11 +428,21 @@ mod tests {
     use crate::doc::{Mention, View};
 
     fn doc(text: &str, ents: &[(&str, EntityType)]) -> Document {
-        let mut d = Document { text: text.into(), view: View::identity(text), ..Default::default() };
+        let mut d = Document {
+            text: text.into(),
+            view: View::identity(text),
+            ..Default::default()
+        };
         let mut from = 0;
         for (s, t) in ents {
             let at = from + text[from..].find(s).unwrap();
-            d.mentions.push(Mention { range: at..at + s.len(), sentence: 0, etype: *t, score: 1.0, entity: None });
+            d.mentions.push(Mention {
+                range: at..at + s.len(),
+                sentence: 0,
+                etype: *t,
+                score: 1.0,
+                entity: None,
+            });
             from = at + s.len();
         }
         d
@@ -300,19 +451,43 @@ mod tests {
     #[test]
     fn canonical_names_strip_titles_and_aliases() {
         let al = Aliases::parse("US\tUnited States\nU.S.\tUnited States\n").unwrap();
-        assert_eq!(canonical_name("Chinese President Xi Jinping", EntityType::Person, &al), "Xi Jinping");
-        assert_eq!(canonical_name("PRESIDENT Xi Jinping", EntityType::Person, &al), "Xi Jinping");
+        assert_eq!(
+            canonical_name("Chinese President Xi Jinping", EntityType::Person, &al),
+            "Xi Jinping"
+        );
+        assert_eq!(
+            canonical_name("PRESIDENT Xi Jinping", EntityType::Person, &al),
+            "Xi Jinping"
+        );
         assert_eq!(canonical_name("Xi's", EntityType::Person, &al), "Xi");
-        assert_eq!(canonical_name("U.S.", EntityType::Location, &al), "United States");
-        assert_eq!(canonical_name("Apple Inc.", EntityType::Organization, &al), "Apple");
-        assert_eq!(canonical_name("the United Nations", EntityType::Organization, &al), "United Nations");
+        assert_eq!(
+            canonical_name("U.S.", EntityType::Location, &al),
+            "United States"
+        );
+        assert_eq!(
+            canonical_name("Apple Inc.", EntityType::Organization, &al),
+            "Apple"
+        );
+        assert_eq!(
+            canonical_name("the United Nations", EntityType::Organization, &al),
+            "United Nations"
+        );
     }
 
     #[test]
     fn short_names_link_or_stay_ambiguous() {
         let p = EntityType::Person;
         let mut docs = vec![
-            doc("President Xi Jinping spoke. Xi said so. Jack Ma and Pony Ma came. Ma left.", &[("President Xi Jinping", p), ("Xi", p), ("Jack Ma", p), ("Pony Ma", p), ("Ma", p)]),
+            doc(
+                "President Xi Jinping spoke. Xi said so. Jack Ma and Pony Ma came. Ma left.",
+                &[
+                    ("President Xi Jinping", p),
+                    ("Xi", p),
+                    ("Jack Ma", p),
+                    ("Pony Ma", p),
+                    ("Ma", p),
+                ],
+            ),
             doc("Xi lashed out.", &[("Xi", p)]),
         ];
         let ents = resolve(&mut docs, &Aliases::default());
@@ -321,19 +496,35 @@ mod tests {
         assert_eq!(xi[0].mention_count, 3);
         assert_eq!(xi[0].document_count, 2);
         assert!(xi[0].aliases.contains("Xi") && xi[0].aliases.contains("President Xi Jinping"));
-        assert_eq!(docs[1].mentions[0].entity.as_deref(), Some("per:xi-jinping"));
+        assert_eq!(
+            docs[1].mentions[0].entity.as_deref(),
+            Some("per:xi-jinping")
+        );
         let ma = ents.iter().find(|e| e.name == "Ma").unwrap();
         assert!(ma.ambiguous);
-        assert!(ents.iter().any(|e| e.id == "per:jack-ma") && ents.iter().any(|e| e.id == "per:pony-ma"));
+        assert!(
+            ents.iter().any(|e| e.id == "per:jack-ma")
+                && ents.iter().any(|e| e.id == "per:pony-ma")
+        );
     }
 
     #[test]
     fn type_is_majority_vote_and_nothing_dropped() {
-        let mut docs = vec![doc("China here. China there. China again.", &[("China", EntityType::Location), ("China", EntityType::Organization), ("China", EntityType::Location)])];
+        let mut docs = vec![doc(
+            "China here. China there. China again.",
+            &[
+                ("China", EntityType::Location),
+                ("China", EntityType::Organization),
+                ("China", EntityType::Location),
+            ],
+        )];
         let ents = resolve(&mut docs, &Aliases::default());
         assert_eq!(ents.len(), 1);
         assert_eq!(ents[0].etype, EntityType::Location);
         assert_eq!(ents[0].mention_count, 3);
-        assert!(docs[0].mentions.iter().all(|m| m.entity.as_deref() == Some("loc:china")));
+        assert!(docs[0]
+            .mentions
+            .iter()
+            .all(|m| m.entity.as_deref() == Some("loc:china")));
     }
 }

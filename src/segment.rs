@@ -42,7 +42,11 @@ fn is_abbreviation(text: &str, dot: usize) -> bool {
 fn starts_like_sentence(rest: &str) -> bool {
     let mut chars = rest.chars().skip_while(|c| OPENERS.contains(c));
     match chars.next() {
-        Some(c) => c.is_uppercase() || c.is_ascii_digit() || !c.is_alphabetic() && !c.is_ascii_punctuation(),
+        Some(c) => {
+            c.is_uppercase()
+                || c.is_ascii_digit()
+                || !c.is_alphabetic() && !c.is_ascii_punctuation()
+        }
         None => false,
     }
 }
@@ -79,7 +83,9 @@ pub fn split(text: &str) -> Vec<Sentence> {
             // Blank line: paragraph break.
             let mut j = i + 1;
             let mut blank = false;
-            while j < text.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r' || bytes[j] == b'\n') {
+            while j < text.len()
+                && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r' || bytes[j] == b'\n')
+            {
                 if bytes[j] == b'\n' {
                     blank = true;
                 }
@@ -145,9 +151,15 @@ mod tests {
     fn abbreviations_do_not_end_sentences() {
         assert_eq!(
             texts("Mr. Smith of Apple Inc. met Dr. Jones in the U.S. Senate. He left."),
-            vec!["Mr. Smith of Apple Inc. met Dr. Jones in the U.S. Senate.", "He left."]
+            vec![
+                "Mr. Smith of Apple Inc. met Dr. Jones in the U.S. Senate.",
+                "He left."
+            ]
         );
-        assert_eq!(texts("Valeriy M. Matsel spoke. Then Microsoft Corp. agreed."), vec!["Valeriy M. Matsel spoke.", "Then Microsoft Corp. agreed."]);
+        assert_eq!(
+            texts("Valeriy M. Matsel spoke. Then Microsoft Corp. agreed."),
+            vec!["Valeriy M. Matsel spoke.", "Then Microsoft Corp. agreed."]
+        );
     }
 
     #[test]

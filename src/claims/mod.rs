@@ -41,27 +41,178 @@ pub struct Claim {
 
 /// Words that end a measure noun phrase.
 const STOP: &[&str] = &[
-    "of", "from", "in", "on", "at", "by", "to", "for", "with", "as", "than", "per", "across", "into",
-    "over", "under", "since", "during", "including", "among", "between", "within", "and", "or",
-    "but", "the", "a", "an", "this", "that", "these", "those", "is", "are", "was", "were", "be",
-    "been", "have", "has", "had", "will", "would", "can", "could", "should", "may", "might", "who",
-    "which", "what", "where", "when", "while", "it", "its", "their", "they", "he", "she", "we",
-    "more", "less", "fewer", "about", "around", "nearly", "almost", "some", "up", "down", "ago",
-    "each", "every", "all", "last", "next", "so", "if", "than", "then", "there", "here", "not",
-    "no", "yet", "also", "only", "just", "still", "more", "most", "least", "respectively", "via",
-    "percent", "cent", "year", "years", "said", "says",
+    "of",
+    "from",
+    "in",
+    "on",
+    "at",
+    "by",
+    "to",
+    "for",
+    "with",
+    "as",
+    "than",
+    "per",
+    "across",
+    "into",
+    "over",
+    "under",
+    "since",
+    "during",
+    "including",
+    "among",
+    "between",
+    "within",
+    "and",
+    "or",
+    "but",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "have",
+    "has",
+    "had",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "may",
+    "might",
+    "who",
+    "which",
+    "what",
+    "where",
+    "when",
+    "while",
+    "it",
+    "its",
+    "their",
+    "they",
+    "he",
+    "she",
+    "we",
+    "more",
+    "less",
+    "fewer",
+    "about",
+    "around",
+    "nearly",
+    "almost",
+    "some",
+    "up",
+    "down",
+    "ago",
+    "each",
+    "every",
+    "all",
+    "last",
+    "next",
+    "so",
+    "if",
+    "than",
+    "then",
+    "there",
+    "here",
+    "not",
+    "no",
+    "yet",
+    "also",
+    "only",
+    "just",
+    "still",
+    "more",
+    "most",
+    "least",
+    "respectively",
+    "via",
+    "percent",
+    "cent",
+    "year",
+    "years",
+    "said",
+    "says",
 ];
 const DURATIONS: &[&str] = &[
-    "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "minute",
-    "minutes", "second", "seconds", "decade", "decades", "century", "centuries", "times",
+    "year",
+    "years",
+    "month",
+    "months",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "second",
+    "seconds",
+    "decade",
+    "decades",
+    "century",
+    "centuries",
+    "times",
 ];
 const POSSESSIVE: &[&str] = &["'s", "\u{2019}s"];
 const VERBS_BEFORE_NUMBER: &[&str] = &[
-    "had", "has", "have", "reported", "reports", "counted", "counts", "registered", "recorded",
-    "boasts", "boasted", "employs", "employed", "hosts", "hosted", "attracted", "attracts",
-    "welcomed", "received", "spent", "spends", "invested", "sold", "sells", "lost", "gained",
-    "added", "reached", "reaches", "claims", "claimed", "now", "already", "is", "was", "are",
-    "were", "home", "to", "of", "with", "nearly", "about", "around", "over", "more", "than",
+    "had",
+    "has",
+    "have",
+    "reported",
+    "reports",
+    "counted",
+    "counts",
+    "registered",
+    "recorded",
+    "boasts",
+    "boasted",
+    "employs",
+    "employed",
+    "hosts",
+    "hosted",
+    "attracted",
+    "attracts",
+    "welcomed",
+    "received",
+    "spent",
+    "spends",
+    "invested",
+    "sold",
+    "sells",
+    "lost",
+    "gained",
+    "added",
+    "reached",
+    "reaches",
+    "claims",
+    "claimed",
+    "now",
+    "already",
+    "is",
+    "was",
+    "are",
+    "were",
+    "home",
+    "to",
+    "of",
+    "with",
+    "nearly",
+    "about",
+    "around",
+    "over",
+    "more",
+    "than",
 ];
 
 fn measure_after(toks: &[Tok], mut k: usize, percent: bool) -> (Vec<String>, usize) {
@@ -76,7 +227,10 @@ fn measure_after(toks: &[Tok], mut k: usize, percent: bool) -> (Vec<String>, usi
     let mut words = Vec::new();
     let mut end = k;
     while let Some(w) = word(k) {
-        let stop = STOP.contains(&w) || w.ends_with("ly") && w.len() > 4;
+        // Participles after the head end the phrase: "ships calling there".
+        let participle =
+            !words.is_empty() && w.len() > 5 && (w.ends_with("ing") || w.ends_with("ed"));
+        let stop = STOP.contains(&w) || w.ends_with("ly") && w.len() > 4 || participle;
         if stop || words.len() >= 4 || quantity::month_number(w).is_some() && !words.is_empty() {
             break;
         }
@@ -118,7 +272,12 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
             .iter()
             .enumerate()
             .filter(|(_, m)| m.sentence == si && m.etype != EntityType::Misc)
-            .map(|(i, m)| (m.range.start - sent.range.start..m.range.end - sent.range.start, i))
+            .map(|(i, m)| {
+                (
+                    m.range.start - sent.range.start..m.range.end - sent.range.start,
+                    i,
+                )
+            })
             .collect();
         let tok_at = |byte: usize| toks.partition_point(|t| t.range.start < byte);
         let tok_end = |byte: usize| toks.partition_point(|t| t.range.end <= byte);
@@ -138,23 +297,36 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
                 continue;
             }
             let q_start = tok_at(q.range.start);
-            drafts.push(Draft { q_tok: (q_start, next), q, words, np_end, subject: None });
+            drafts.push(Draft {
+                q_tok: (q_start, next),
+                q,
+                words,
+                np_end,
+                subject: None,
+            });
         }
         // Subjects by the three rules.
         for d in drafts.iter_mut() {
             let (qs, _) = d.q_tok;
             // 1. possessive right before: "China's 670 million"
             for (r, mi) in &mentions {
-                let me = tok_end(r.end);
-                let poss = toks.get(me).is_some_and(|t| t.word().is_some_and(|w| POSSESSIVE.iter().any(|p| w == &p[..])) || t.tk == Tk::Sym('\'') || t.tk == Tk::Sym('\u{2019}'));
-                if poss && qs >= me && qs - me <= 3 {
+                let Some(p) = POSSESSIVE.iter().find(|p| text[r.end..].starts_with(*p)) else {
+                    continue;
+                };
+                let me = tok_end(r.end + p.len());
+                if qs >= me && qs - me <= 3 {
                     d.subject = Some(*mi);
                 }
             }
             // 2. "in China" right after the measure (only prepositions and articles between)
             if d.subject.is_none() {
                 let mut k = d.np_end;
-                while toks.get(k).and_then(|t| t.word()).is_some_and(|w| matches!(w, "in" | "of" | "across" | "throughout" | "for" | "the" | "at")) {
+                while toks.get(k).and_then(|t| t.word()).is_some_and(|w| {
+                    matches!(
+                        w,
+                        "in" | "of" | "across" | "throughout" | "for" | "the" | "at"
+                    )
+                }) {
                     k += 1;
                 }
                 if k > d.np_end {
@@ -167,16 +339,22 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
             }
             // 3. clause subject: "China had 668 million"; "In China, 670 million"
             if d.subject.is_none() {
-                let before: Vec<&(Range<usize>, usize)> = mentions.iter().filter(|(r, _)| tok_end(r.end) <= qs).collect();
+                let before: Vec<&(Range<usize>, usize)> = mentions
+                    .iter()
+                    .filter(|(r, _)| tok_end(r.end) <= qs)
+                    .collect();
                 if let Some((r, mi)) = before.last() {
                     let me = tok_end(r.end);
                     let between = &toks[me..qs];
                     let all_verbish = between.len() <= 3
-                        && between.iter().all(|t| t.word().is_some_and(|w| VERBS_BEFORE_NUMBER.contains(&w)))
+                        && between
+                            .iter()
+                            .all(|t| t.word().is_some_and(|w| VERBS_BEFORE_NUMBER.contains(&w)))
                         && !between.is_empty();
                     let in_comma = between.len() == 1
                         && between[0].tk == Tk::Sym(',')
-                        && tok_at(r.start).checked_sub(1).and_then(|p| toks[p].word()) == Some("in");
+                        && tok_at(r.start).checked_sub(1).and_then(|p| toks[p].word())
+                            == Some("in");
                     if all_verbish || in_comma {
                         d.subject = Some(*mi);
                     }
@@ -188,7 +366,10 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
         let mut group = vec![0usize; n];
         for k in 1..n {
             let gap = &toks[drafts[k - 1].np_end.min(drafts[k].q_tok.0)..drafts[k].q_tok.0];
-            let joined = gap.len() <= 3 && gap.iter().all(|t| t.tk == Tk::Sym(',') || t.word().is_some_and(|w| w == "and" || w == "with"));
+            let joined = gap.len() <= 3
+                && gap.iter().all(|t| {
+                    t.tk == Tk::Sym(',') || t.word().is_some_and(|w| w == "and" || w == "with")
+                });
             group[k] = if joined { group[k - 1] } else { k };
         }
         for g in 0..n {
@@ -199,12 +380,17 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
             let subject = members.iter().find_map(|&k| drafts[k].subject);
             let last_end = drafts[*members.last().unwrap_or(&g)].np_end;
             let first_start = drafts[members[0]].q_tok.0;
-            let next_group_start = (0..n).find(|&k| k > *members.last().unwrap_or(&g) && group[k] != g).map(|k| drafts[k].q_tok.0);
+            let next_group_start = (0..n)
+                .find(|&k| k > *members.last().unwrap_or(&g) && group[k] != g)
+                .map(|k| drafts[k].q_tok.0);
             let after = anchors.iter().find(|a| {
                 let at = tok_at(a.range.start);
                 at >= last_end && next_group_start.is_none_or(|s| at < s)
             });
-            let before = anchors.iter().rev().find(|a| tok_end(a.range.end) <= first_start);
+            let before = anchors
+                .iter()
+                .rev()
+                .find(|a| tok_end(a.range.end) <= first_start);
             let anchor = after.or(before);
             for &k in &members {
                 let d = &drafts[k];

@@ -50,7 +50,12 @@ pub struct Quantity {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Tk {
     /// Digits: value, whether it had thousands separators or decimals, integer digit count.
-    Num { value: f64, grouped: bool, decimal: bool, digits: usize },
+    Num {
+        value: f64,
+        grouped: bool,
+        decimal: bool,
+        digits: usize,
+    },
     Word(String),
     Sym(char),
 }
@@ -91,7 +96,9 @@ pub(crate) fn lex(text: &str) -> Vec<Tok> {
             continue;
         }
         let start = i;
-        if c.is_ascii_digit() || (c == '.' && b.get(i + 1).is_some_and(|d| d.is_ascii_digit()) && space) {
+        if c.is_ascii_digit()
+            || (c == '.' && b.get(i + 1).is_some_and(|d| d.is_ascii_digit()) && space)
+        {
             // Integer part with optional thousands groups.
             let mut j = i;
             while j < b.len() && b[j].is_ascii_digit() {
@@ -102,7 +109,8 @@ pub(crate) fn lex(text: &str) -> Vec<Tok> {
             if int_digits <= 3 {
                 while j + 3 < b.len() + 1
                     && b.get(j) == Some(&b',')
-                    && b.get(j + 1..j + 4).is_some_and(|g| g.iter().all(u8::is_ascii_digit))
+                    && b.get(j + 1..j + 4)
+                        .is_some_and(|g| g.iter().all(u8::is_ascii_digit))
                     && !b.get(j + 4).is_some_and(u8::is_ascii_digit)
                 {
                     grouped = true;
@@ -120,7 +128,12 @@ pub(crate) fn lex(text: &str) -> Vec<Tok> {
             let digits_text: String = text[i..j].chars().filter(|&c| c != ',').collect();
             let value = digits_text.parse::<f64>().unwrap_or(0.0);
             out.push(Tok {
-                tk: Tk::Num { value, grouped, decimal, digits: int_digits },
+                tk: Tk::Num {
+                    value,
+                    grouped,
+                    decimal,
+                    digits: int_digits,
+                },
                 range: start..j,
                 space_before: space,
             });
@@ -131,11 +144,16 @@ pub(crate) fn lex(text: &str) -> Vec<Tok> {
         if c.is_alphabetic() {
             let mut j = i;
             loop {
-                let Some(ch) = text[j..].chars().next() else { break };
+                let Some(ch) = text[j..].chars().next() else {
+                    break;
+                };
                 if ch.is_alphanumeric() {
                     j += ch.len_utf8();
                 } else if (ch == '-' || ch == '\'' || ch == '\u{2019}')
-                    && text[j + ch.len_utf8()..].chars().next().is_some_and(|n| n.is_alphanumeric())
+                    && text[j + ch.len_utf8()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|n| n.is_alphanumeric())
                 {
                     j += ch.len_utf8();
                 } else {
@@ -163,10 +181,30 @@ pub(crate) fn lex(text: &str) -> Vec<Tok> {
 }
 
 const UNITS: &[&str] = &[
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
 ];
-const TENS: &[&str] = &["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+const TENS: &[&str] = &[
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
 
 fn scale_word(w: &str) -> Option<f64> {
     Some(match w {
@@ -182,14 +220,19 @@ fn small_word(w: &str) -> Option<f64> {
     if let Some(i) = UNITS.iter().position(|u| *u == w) {
         return Some(i as f64);
     }
-    TENS.iter().position(|t| *t == w).map(|i| (i as f64 + 2.0) * 10.0)
+    TENS.iter()
+        .position(|t| *t == w)
+        .map(|i| (i as f64 + 2.0) * 10.0)
 }
 
 /// Value of a compound word such as `twenty-one`.
 fn word_value(w: &str) -> Option<f64> {
     if let Some((a, b)) = w.split_once('-') {
         let t = TENS.iter().position(|t| *t == a)?;
-        let u = UNITS.iter().position(|u| *u == b).filter(|&u| (1..10).contains(&u))?;
+        let u = UNITS
+            .iter()
+            .position(|u| *u == b)
+            .filter(|&u| (1..10).contains(&u))?;
         return Some((t as f64 + 2.0) * 10.0 + u as f64);
     }
     small_word(w)
@@ -298,7 +341,10 @@ fn read_number(toks: &[Tok], i: usize, currency: bool) -> Option<Read> {
             let mut v = *value;
             let mut end = i + 1;
             // Negative sign directly before.
-            if i > 0 && toks[i - 1].is_sym('-') && !t.space_before && toks[i - 1].space_before
+            if i > 0
+                && toks[i - 1].is_sym('-')
+                && !t.space_before
+                && toks[i - 1].space_before
                 && !(i > 1 && matches!(toks[i - 2].tk, Tk::Num { .. }))
             {
                 v = -v;
@@ -327,7 +373,13 @@ fn read_number(toks: &[Tok], i: usize, currency: bool) -> Option<Read> {
                     }
                 }
             }
-            Some(Read { value: v, end, approximate: false, lower_only: false, from_digits: true })
+            Some(Read {
+                value: v,
+                end,
+                approximate: false,
+                lower_only: false,
+                from_digits: true,
+            })
         }
         Tk::Word(w) => read_number_words(toks, i, w),
         _ => None,
@@ -347,25 +399,57 @@ fn read_number_words(toks: &[Tok], i: usize, first: &str) -> Option<Read> {
     };
     if first == "tens" && next(i + 1) == Some("of") {
         if let Some(v) = next(i + 2).and_then(vague) {
-            let end = if next(i + 3) == Some("of") { i + 4 } else { i + 3 };
-            return Some(Read { value: v * 10.0 / 2.0, end, approximate: true, lower_only: true, from_digits: false });
+            let end = if next(i + 3) == Some("of") {
+                i + 4
+            } else {
+                i + 3
+            };
+            return Some(Read {
+                value: v * 10.0 / 2.0,
+                end,
+                approximate: true,
+                lower_only: true,
+                from_digits: false,
+            });
         }
     }
     if let Some(v) = vague(first) {
         if next(i + 1) == Some("of") {
-            return Some(Read { value: v, end: i + 2, approximate: true, lower_only: true, from_digits: false });
+            return Some(Read {
+                value: v,
+                end: i + 2,
+                approximate: true,
+                lower_only: true,
+                from_digits: false,
+            });
         }
         return None;
     }
     if matches!(first, "several" | "a few" | "few") {
         let s = next(i + 1).and_then(|w| scale_word(w).or((w == "hundred").then_some(100.0)))?;
-        return Some(Read { value: 3.0 * s, end: i + 2, approximate: true, lower_only: true, from_digits: false });
+        return Some(Read {
+            value: 3.0 * s,
+            end: i + 2,
+            approximate: true,
+            lower_only: true,
+            from_digits: false,
+        });
     }
     if first == "half" {
         // half a million
         if matches!(next(i + 1), Some("a" | "an")) {
-            let s = next(i + 2).and_then(|w| scale_word(w).or((w == "dozen").then_some(12.0)).or((w == "hundred").then_some(100.0)))?;
-            return Some(Read { value: 0.5 * s, end: i + 3, approximate: false, lower_only: false, from_digits: false });
+            let s = next(i + 2).and_then(|w| {
+                scale_word(w)
+                    .or((w == "dozen").then_some(12.0))
+                    .or((w == "hundred").then_some(100.0))
+            })?;
+            return Some(Read {
+                value: 0.5 * s,
+                end: i + 3,
+                approximate: false,
+                lower_only: false,
+                from_digits: false,
+            });
         }
         return None;
     }
@@ -389,7 +473,13 @@ fn read_number_words(toks: &[Tok], i: usize, first: &str) -> Option<Read> {
                 end += 1;
             }
         }
-        return Some(Read { value, end, approximate: approx, lower_only: false, from_digits: false });
+        return Some(Read {
+            value,
+            end,
+            approximate: approx,
+            lower_only: false,
+            from_digits: false,
+        });
     }
     // Compound number words: "one hundred and sixty-one", "three dozen", "twenty-one million".
     word_value(first)?;
@@ -417,13 +507,27 @@ fn read_number_words(toks: &[Tok], i: usize, first: &str) -> Option<Read> {
             current = 0.0;
             k += 1;
             last_good = k;
-        } else if w == "and" && any && next(k + 1).and_then(word_value).is_some() {
+        } else if w == "and"
+            && any
+            && k > i
+            && matches!(
+                next(k - 1),
+                Some("hundred" | "thousand" | "million" | "billion" | "trillion")
+            )
+            && next(k + 1).and_then(word_value).is_some()
+        {
             k += 1;
         } else {
             break;
         }
     }
-    Some(Read { value: total + current, end: last_good, approximate: false, lower_only: false, from_digits: false })
+    Some(Read {
+        value: total + current,
+        end: last_good,
+        approximate: false,
+        lower_only: false,
+        from_digits: false,
+    })
 }
 
 fn currency_symbol(toks: &[Tok], i: usize) -> Option<(String, usize)> {
@@ -436,7 +540,9 @@ fn currency_symbol(toks: &[Tok], i: usize) -> Option<(String, usize)> {
         Tk::Sym('£') => code("GBP"),
         Tk::Sym('¥') => code("CNY"),
         Tk::Word(w) => {
-            let dollar_next = toks.get(i + 1).is_some_and(|n| n.is_sym('$') && !n.space_before);
+            let dollar_next = toks
+                .get(i + 1)
+                .is_some_and(|n| n.is_sym('$') && !n.space_before);
             match w.as_str() {
                 "us" | "u.s" if dollar_next => Some(("USD".into(), i + 2)),
                 "hk" if dollar_next => Some(("HKD".into(), i + 2)),
@@ -444,13 +550,28 @@ fn currency_symbol(toks: &[Tok], i: usize) -> Option<(String, usize)> {
                 "a" | "au" if dollar_next => Some(("AUD".into(), i + 2)),
                 "s" if dollar_next => Some(("SGD".into(), i + 2)),
                 "rs" => {
-                    let k = if toks.get(i + 1).is_some_and(|n| n.is_sym('.')) { i + 2 } else { i + 1 };
-                    toks.get(k).filter(|n| matches!(n.tk, Tk::Num { .. })).map(|_| ("INR".into(), k))
+                    let k = if toks.get(i + 1).is_some_and(|n| n.is_sym('.')) {
+                        i + 2
+                    } else {
+                        i + 1
+                    };
+                    toks.get(k)
+                        .filter(|n| matches!(n.tk, Tk::Num { .. }))
+                        .map(|_| ("INR".into(), k))
                 }
                 "rmb" | "usd" | "eur" | "gbp" | "inr" | "cny" | "jpy"
-                    if toks.get(i + 1).is_some_and(|n| matches!(n.tk, Tk::Num { .. })) =>
+                    if toks
+                        .get(i + 1)
+                        .is_some_and(|n| matches!(n.tk, Tk::Num { .. })) =>
                 {
-                    Some((if w == "rmb" { "CNY".into() } else { w.to_uppercase() }, i + 1))
+                    Some((
+                        if w == "rmb" {
+                            "CNY".into()
+                        } else {
+                            w.to_uppercase()
+                        },
+                        i + 1,
+                    ))
                 }
                 _ => None,
             }
@@ -474,31 +595,52 @@ fn currency_word(w: &str) -> Option<&'static str> {
 /// Whether the number at `i` is part of a date, time, year, ordinal, phone number, id or version.
 fn excluded(toks: &[Tok], i: usize, text: &str) -> bool {
     let t = &toks[i];
-    let Tk::Num { value, grouped, decimal, digits } = t.tk else { return false };
+    let Tk::Num {
+        value,
+        grouped,
+        decimal,
+        digits,
+    } = t.tk
+    else {
+        return false;
+    };
     let prev = |k: usize| i.checked_sub(k).and_then(|p| toks.get(p));
     let next = |k: usize| toks.get(i + k);
     let attached = |k: usize| next(k).is_some_and(|n| !n.space_before);
     // Ordinals and attached letters that are not scales: 21st, 4G, 10am.
     if let Some(n) = next(1).filter(|_| attached(1)) {
         if let Some(w) = n.word() {
-            if matches!(w, "st" | "nd" | "rd" | "th" | "am" | "pm" | "s") || (scale_word(w).is_none() && !matches!(w, "m" | "b" | "k")) {
+            if matches!(w, "st" | "nd" | "rd" | "th" | "am" | "pm" | "s")
+                || (scale_word(w).is_none() && !matches!(w, "m" | "b" | "k"))
+            {
                 return true;
             }
         }
     }
     // Versions and dotted ids: 2.3.1
-    if next(1).is_some_and(|n| n.is_sym('.')) && attached(1) && next(2).is_some_and(|n| matches!(n.tk, Tk::Num { .. }) && !n.space_before) {
+    if next(1).is_some_and(|n| n.is_sym('.'))
+        && attached(1)
+        && next(2).is_some_and(|n| matches!(n.tk, Tk::Num { .. }) && !n.space_before)
+    {
         return true;
     }
-    if prev(1).is_some_and(|p| p.is_sym('.') && !t.space_before) && prev(2).is_some_and(|p| matches!(p.tk, Tk::Num { .. })) {
+    if prev(1).is_some_and(|p| p.is_sym('.') && !t.space_before && !p.space_before)
+        && prev(2).is_some_and(|p| matches!(p.tk, Tk::Num { .. } | Tk::Word(_)))
+    {
         return true;
     }
     // Times 16:44, dates 12/06/1996, fractions 24/7.
     for sep in [':', '/'] {
-        if next(1).is_some_and(|n| n.is_sym(sep)) && attached(1) && next(2).is_some_and(|n| matches!(n.tk, Tk::Num { .. }) && !n.space_before) {
+        if next(1).is_some_and(|n| n.is_sym(sep))
+            && attached(1)
+            && next(2).is_some_and(|n| matches!(n.tk, Tk::Num { .. }) && !n.space_before)
+        {
             return true;
         }
-        if prev(1).is_some_and(|p| p.is_sym(sep)) && !t.space_before && prev(2).is_some_and(|p| matches!(p.tk, Tk::Num { .. })) {
+        if prev(1).is_some_and(|p| p.is_sym(sep))
+            && !t.space_before
+            && prev(2).is_some_and(|p| matches!(p.tk, Tk::Num { .. }))
+        {
             return true;
         }
     }
@@ -507,9 +649,16 @@ fn excluded(toks: &[Tok], i: usize, text: &str) -> bool {
         a.is_some_and(|h| (h.is_sym('-') || h.is_sym('\u{2013}')) && !h.space_before)
             && b.is_some_and(|n| matches!(n.tk, Tk::Num { .. }) && !n.space_before)
     };
-    let is_year = |v: f64, d: usize, g: bool, dec: bool| !g && !dec && d == 4 && (1800.0..=2100.0).contains(&v);
+    let is_year = |v: f64, d: usize, g: bool, dec: bool| {
+        !g && !dec && d == 4 && (1800.0..=2100.0).contains(&v)
+    };
     if hyphen_num(next(1), next(2)) {
-        if let Some(Tk::Num { value: v2, digits: d2, .. }) = next(2).map(|n| &n.tk) {
+        if let Some(Tk::Num {
+            value: v2,
+            digits: d2,
+            ..
+        }) = next(2).map(|n| &n.tk)
+        {
             let year_range = is_year(value, digits, grouped, decimal) && (*d2 == 2 || *d2 == 4);
             let chained = hyphen_num(next(3), next(4));
             let phone = digits >= 3 && *d2 >= 4 && !grouped;
@@ -519,8 +668,17 @@ fn excluded(toks: &[Tok], i: usize, text: &str) -> bool {
         }
     }
     if hyphen_num(prev(1), Some(t)) {
-        if let Some(Tk::Num { value: v0, digits: d0, grouped: g0, decimal: dec0 }) = prev(2).map(|p| &p.tk) {
-            if is_year(*v0, *d0, *g0, *dec0) || hyphen_num(prev(3), prev(2)) || (*d0 >= 3 && digits >= 4 && !grouped) {
+        if let Some(Tk::Num {
+            value: v0,
+            digits: d0,
+            grouped: g0,
+            decimal: dec0,
+        }) = prev(2).map(|p| &p.tk)
+        {
+            if is_year(*v0, *d0, *g0, *dec0)
+                || hyphen_num(prev(3), prev(2))
+                || (*d0 >= 3 && digits >= 4 && !grouped)
+            {
                 return true;
             }
         }
@@ -533,7 +691,25 @@ fn excluded(toks: &[Tok], i: usize, text: &str) -> bool {
         if p.is_sym('.') && prev(2).is_some_and(|q| q.is_word("no") || q.is_word("nos")) {
             return true;
         }
-        if matches!(p.word(), Some("version" | "v" | "number" | "page" | "chapter" | "article" | "section" | "room" | "flight" | "route" | "model" | "phase" | "grade" | "level")) {
+        if matches!(
+            p.word(),
+            Some(
+                "version"
+                    | "v"
+                    | "number"
+                    | "page"
+                    | "chapter"
+                    | "article"
+                    | "section"
+                    | "room"
+                    | "flight"
+                    | "route"
+                    | "model"
+                    | "phase"
+                    | "grade"
+                    | "level"
+            )
+        ) {
             return true;
         }
     }
@@ -544,24 +720,39 @@ fn excluded(toks: &[Tok], i: usize, text: &str) -> bool {
     // Years: bare 4-digit 1800..2100 with no unit or scale.
     if is_year(value, digits, grouped, decimal) {
         let unit_follows = next(1).is_some_and(|n| {
-            n.is_sym('%') || n.word().is_some_and(|w| scale_word(w).is_some() || w == "percent" || currency_word(w).is_some())
+            n.is_sym('%')
+                || n.word().is_some_and(|w| {
+                    scale_word(w).is_some() || w == "percent" || currency_word(w).is_some()
+                })
         });
-        let money_before = prev(1).is_some_and(|p| matches!(p.tk, Tk::Sym('$' | '€' | '£' | '¥' | '\u{20b9}')));
+        let money_before =
+            prev(1).is_some_and(|p| matches!(p.tk, Tk::Sym('$' | '€' | '£' | '¥' | '\u{20b9}')));
         if !unit_follows && !money_before {
             return true;
         }
     }
     // Day of month next to a month name: "17 December", "December 17", "Dec. 17".
     if !grouped && !decimal && digits <= 2 && value >= 1.0 && value <= 31.0 {
-        let month_after = next(1).and_then(|n| n.word()).and_then(month_number).is_some();
-        let month_before = prev(1).and_then(|p| p.word()).and_then(month_number).is_some()
-            || (prev(1).is_some_and(|p| p.is_sym('.')) && prev(2).and_then(|p| p.word()).and_then(month_number).is_some());
+        let month_after = next(1)
+            .and_then(|n| n.word())
+            .and_then(month_number)
+            .is_some();
+        let month_before = prev(1)
+            .and_then(|p| p.word())
+            .and_then(month_number)
+            .is_some()
+            || (prev(1).is_some_and(|p| p.is_sym('.'))
+                && prev(2)
+                    .and_then(|p| p.word())
+                    .and_then(month_number)
+                    .is_some());
         if month_after || month_before {
             return true;
         }
     }
     // CJK dates: 2015年12月17日
-    if next(1).is_some_and(|n| matches!(n.tk, Tk::Word(ref w) if w.starts_with(['年', '月', '日']))) {
+    if next(1).is_some_and(|n| matches!(n.tk, Tk::Word(ref w) if w.starts_with(['年', '月', '日'])))
+    {
         return true;
     }
     let _ = text;
@@ -571,7 +762,10 @@ fn excluded(toks: &[Tok], i: usize, text: &str) -> bool {
 /// All quantities in `text`.
 pub fn scan(text: &str) -> Vec<Quantity> {
     let toks = lex(text);
-    scan_tokens(text, &toks).into_iter().map(|(q, _)| q).collect()
+    scan_tokens(text, &toks)
+        .into_iter()
+        .map(|(q, _)| q)
+        .collect()
 }
 
 /// Quantities with the index of the token after each (for claim building).
@@ -616,8 +810,15 @@ fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
         let prev = start_tok.checked_sub(1).and_then(|p| toks[p].word());
         let next = toks.get(read.end).and_then(|t| t.word());
         let small = read.value < 10.0 && read.end == start_tok + 1;
-        if small && (matches!(next, Some("of" | "another" | "day" | "time")) || matches!(prev, Some("the" | "no" | "these" | "those" | "which" | "any" | "every")))
-            || w == "one" && read.end == start_tok + 1 && !matches!(next, Some(n) if n.ends_with('s') || n == "person")
+        if small
+            && (matches!(next, Some("of" | "another" | "day" | "time"))
+                || matches!(
+                    prev,
+                    Some("the" | "no" | "these" | "those" | "which" | "any" | "every")
+                ))
+            || w == "one"
+                && read.end == start_tok + 1
+                && !matches!(next, Some(n) if n.ends_with('s') || n == "person")
         {
             return None;
         }
@@ -633,14 +834,23 @@ fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
     // Range end: 2,000-3,000 ; 2,000 to 3,000 ; between 2,000 and 3,000 ; from 2 to 3 million.
     let range_word = match toks.get(end) {
         Some(t) if (t.is_sym('-') || t.is_sym('\u{2013}')) && read.from_digits => Some(end + 1),
-        Some(t) if t.is_word("to") && read.from_digits || t.is_word("to") && qual == Some(Qual::From) => Some(end + 1),
+        Some(t)
+            if t.is_word("to") && read.from_digits
+                || t.is_word("to") && qual == Some(Qual::From) =>
+        {
+            Some(end + 1)
+        }
         Some(t) if t.is_word("and") && qual == Some(Qual::Between) => Some(end + 1),
         _ => None,
     };
     if let Some(k) = range_word {
         let k = currency_symbol(toks, k).map_or(k, |(_, k2)| k2);
-        let ok = !matches!(toks.get(k).map(|t| &t.tk), Some(Tk::Num { .. })) || !excluded(toks, k, text);
-        if let Some(r2) = ok.then(|| read_number(toks, k, currency.is_some())).flatten() {
+        let ok =
+            !matches!(toks.get(k).map(|t| &t.tk), Some(Tk::Num { .. })) || !excluded(toks, k, text);
+        if let Some(r2) = ok
+            .then(|| read_number(toks, k, currency.is_some()))
+            .flatten()
+        {
             let mut lo = value;
             let hi = r2.value;
             // "2-3 million": the scale of the second number applies to the first.
@@ -662,7 +872,11 @@ fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
         }
     }
     // Unit after the number.
-    let mut kind = if currency.is_some() { QuantityKind::Money } else { QuantityKind::Number };
+    let mut kind = if currency.is_some() {
+        QuantityKind::Money
+    } else {
+        QuantityKind::Number
+    };
     let mut unit = currency.clone().unwrap_or_else(|| "count".into());
     if let Some(t) = toks.get(end) {
         if t.is_sym('%') {
@@ -678,7 +892,12 @@ fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
                 kind = QuantityKind::Percent;
                 unit = "percent".into();
                 end += 2;
-            } else if w == "percentage" && toks.get(end + 1).and_then(|n| n.word()).is_some_and(|n| n.starts_with("point")) {
+            } else if w == "percentage"
+                && toks
+                    .get(end + 1)
+                    .and_then(|n| n.word())
+                    .is_some_and(|n| n.starts_with("point"))
+            {
                 kind = QuantityKind::Percent;
                 unit = "percentage points".into();
                 end += 2;
@@ -687,7 +906,13 @@ fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
                 currency = Some(code.to_string());
                 unit = code.to_string();
                 end += 1;
-            } else if (w == "us" || w == "u.s") && toks.get(end + 1).and_then(|n| n.word()).and_then(currency_word) == Some("USD") {
+            } else if (w == "us" || w == "u.s")
+                && toks
+                    .get(end + 1)
+                    .and_then(|n| n.word())
+                    .and_then(currency_word)
+                    == Some("USD")
+            {
                 kind = QuantityKind::Money;
                 currency = Some("USD".into());
                 unit = "USD".into();
@@ -727,12 +952,21 @@ fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
         _ => {}
     }
     let start_byte = if matches!(qual, Some(Qual::Between | Qual::From)) && lower.is_none() {
-        toks[after_cur.min(start_tok)].range.start.min(toks[start_tok].range.start)
+        toks[after_cur.min(start_tok)]
+            .range
+            .start
+            .min(toks[start_tok].range.start)
     } else {
         toks[i].range.start
     };
     let start_byte = if matches!(qual, Some(Qual::From | Qual::Between)) && upper.is_none() {
-        toks[if currency.is_some() && after_cur > i { after_cur - 1 } else { start_tok }].range.start
+        toks[if currency.is_some() && after_cur > i {
+            after_cur - 1
+        } else {
+            start_tok
+        }]
+        .range
+        .start
     } else {
         start_byte
     };
@@ -748,7 +982,11 @@ fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
             upper_inclusive: upper_inc,
             approximate,
             kind,
-            currency: if kind == QuantityKind::Money { currency } else { None },
+            currency: if kind == QuantityKind::Money {
+                currency
+            } else {
+                None
+            },
             unit,
         },
         end,

@@ -81,22 +81,22 @@ pub enum Verdict {
 
 /// Classify one line of text.
 pub fn classify(line: &str) -> Verdict {
-    let n = normalise(line);
-    if n.is_empty() {
+    if line.trim().is_empty() {
         return Verdict::Keep;
     }
+    if !line.chars().any(char::is_alphabetic) {
+        return Verdict::DropLine; // separators, "|", ". . . .", bare prices
+    }
+    let n = normalise(line);
     if PAYWALL.iter().any(|p| n.contains(p)) {
         return Verdict::CutToEnd;
     }
     if TAIL.contains(&n.as_str()) {
         return Verdict::CutToEnd;
     }
-    if DROP_LINE.contains(&n.as_str()) || n.starts_with("(read more") || n.starts_with("read more:") {
+    if DROP_LINE.contains(&n.as_str()) || n.starts_with("(read more") || n.starts_with("read more:")
+    {
         return Verdict::DropLine;
-    }
-    let letters = n.chars().filter(|c| c.is_alphabetic()).count();
-    if letters == 0 {
-        return Verdict::DropLine; // separators, "|", ". . . .", bare prices
     }
     let words = n.split_whitespace().count();
     let ends_like_sentence = n.ends_with(['.', '!', '?', '"', '\u{201d}']);
@@ -104,19 +104,33 @@ pub fn classify(line: &str) -> Verdict {
     if words <= 4 && (n.contains("/month") || n.contains("/year") || n.contains("per month")) {
         return Verdict::DropLine;
     }
-    if words <= 2 && n.split_whitespace().next().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
-        && ["month", "months", "year", "years", "week", "weeks"].iter().any(|u| n.ends_with(u))
+    if words <= 2
+        && n.split_whitespace()
+            .next()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+        && ["month", "months", "year", "years", "week", "weeks"]
+            .iter()
+            .any(|u| n.ends_with(u))
     {
         return Verdict::DropLine;
     }
     // Navigation crumbs: "World / Latest news", "index > News Center", "Home » Tech".
-    if !ends_like_sentence && words <= 8 && [" / ", " > ", " » ", " | "].iter().any(|s| n.contains(s)) {
+    if !ends_like_sentence
+        && words <= 8
+        && [" / ", " > ", " » ", " | "].iter().any(|s| n.contains(s))
+    {
         return Verdict::DropLine;
     }
     // Datelines and source lines: "Updated: 2015-12-17 16:44", "Source:Xinhua 2015...".
-    let meta_line = ["updated:", "published:", "source:", "posted:", "last updated"]
-        .iter()
-        .any(|p| n.starts_with(p) || (words <= 6 && n.contains(p)));
+    let meta_line = [
+        "updated:",
+        "published:",
+        "source:",
+        "posted:",
+        "last updated",
+    ]
+    .iter()
+    .any(|p| n.starts_with(p) || (words <= 6 && n.contains(p)));
     if meta_line && !ends_like_sentence {
         return Verdict::DropLine;
     }
@@ -149,19 +163,34 @@ mod tests {
 
     #[test]
     fn classifies_common_furniture() {
-        assert_eq!(classify("You\u{2019}ve reached your limit of {{free_limit}} free articles"), Verdict::CutToEnd);
+        assert_eq!(
+            classify("You\u{2019}ve reached your limit of {{free_limit}} free articles"),
+            Verdict::CutToEnd
+        );
         assert_eq!(classify("Leave a Reply"), Verdict::CutToEnd);
         assert_eq!(classify("Most Popular"), Verdict::CutToEnd);
         assert_eq!(classify("Relevant articles"), Verdict::CutToEnd);
         assert_eq!(classify("World / Latest news"), Verdict::DropLine);
         assert_eq!(classify("index > News Center"), Verdict::DropLine);
-        assert_eq!(classify("(Xinhua) Updated: 2015-12-17 16:44"), Verdict::DropLine);
+        assert_eq!(
+            classify("(Xinhua) Updated: 2015-12-17 16:44"),
+            Verdict::DropLine
+        );
         assert_eq!(classify("\u{20b9}300/Month"), Verdict::DropLine);
         assert_eq!(classify("3 Months"), Verdict::DropLine);
         assert_eq!(classify(". . . . . . . ."), Verdict::DropLine);
-        assert_eq!(classify("Xi said the Internet should be open."), Verdict::Keep);
-        assert_eq!(classify("No nation should have hegemony over internet: Xi Jinping"), Verdict::Keep);
-        assert_eq!(classify("Comments from the minister followed on Monday."), Verdict::Keep);
+        assert_eq!(
+            classify("Xi said the Internet should be open."),
+            Verdict::Keep
+        );
+        assert_eq!(
+            classify("No nation should have hegemony over internet: Xi Jinping"),
+            Verdict::Keep
+        );
+        assert_eq!(
+            classify("Comments from the minister followed on Monday."),
+            Verdict::Keep
+        );
     }
 
     #[test]

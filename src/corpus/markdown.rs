@@ -9,7 +9,9 @@ pub fn visible_text(md: &str) -> View {
     let mut in_fence = false;
     while i < chars.len() {
         // One line at a time.
-        let end = (i..chars.len()).find(|&k| chars[k] == '\n').unwrap_or(chars.len());
+        let end = (i..chars.len())
+            .find(|&k| chars[k] == '\n')
+            .unwrap_or(chars.len());
         let line: String = chars[i..end].iter().collect();
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
@@ -28,11 +30,19 @@ pub fn visible_text(md: &str) -> View {
                     }
                 } else if rest.starts_with("> ") || rest == ">" {
                     k += 1;
-                } else if rest.starts_with("- ") || rest.starts_with("* ") || rest.starts_with("+ ") {
+                } else if rest.starts_with("- ") || rest.starts_with("* ") || rest.starts_with("+ ")
+                {
                     k += 1;
                 } else {
-                    let digits = chars[k..end].iter().take_while(|c| c.is_ascii_digit()).count();
-                    if digits > 0 && digits < 4 && chars.get(k + digits) == Some(&'.') && chars.get(k + digits + 1) == Some(&' ') {
+                    let digits = chars[k..end]
+                        .iter()
+                        .take_while(|c| c.is_ascii_digit())
+                        .count();
+                    if digits > 0
+                        && digits < 4
+                        && chars.get(k + digits) == Some(&'.')
+                        && chars.get(k + digits + 1) == Some(&' ')
+                    {
                         k += digits + 1;
                     } else {
                         break;
@@ -54,7 +64,10 @@ pub fn visible_text(md: &str) -> View {
 
 fn is_rule(t: &str) -> bool {
     let t = t.trim();
-    t.len() >= 3 && (t.chars().all(|c| c == '-' || c == ' ') || t.chars().all(|c| c == '*' || c == ' ') || t.chars().all(|c| c == '_' || c == ' '))
+    t.len() >= 3
+        && (t.chars().all(|c| c == '-' || c == ' ')
+            || t.chars().all(|c| c == '*' || c == ' ')
+            || t.chars().all(|c| c == '_' || c == ' '))
 }
 
 fn inline(chars: &[char], mut k: usize, end: usize, b: &mut ViewBuilder) {
@@ -107,7 +120,10 @@ mod tests {
     fn strips_markup_keeps_offsets() {
         let md = "# Big news\n\n**Xi** met [Obama](http://x.y) in snake_case ![img](a.png) town.\n- item one";
         let v = visible_text(md);
-        assert_eq!(v.text, "Big news\n\nXi met Obama in snake_case  town.\nitem one");
+        assert_eq!(
+            v.text,
+            "Big news\n\nXi met Obama in snake_case  town.\nitem one"
+        );
         let at = v.text.find("Obama").unwrap();
         let (s, e) = v.to_original(at..at + 5);
         assert_eq!(md.chars().skip(s).take(e - s).collect::<String>(), "Obama");

@@ -49,11 +49,16 @@ pub fn read_manifest(path: &Path) -> Result<Manifest> {
         .headers()
         .map_err(|e| Error::input(path, format!("bad manifest header: {e}")))?
         .clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let Some(path_col) = col("path") else {
         return Err(Error::input(path, "manifest has no `path` column"));
     };
-    let (outlet, url, published, title) = (col("outlet"), col("url"), col("published"), col("title"));
+    let (outlet, url, published, title) =
+        (col("outlet"), col("url"), col("published"), col("title"));
     let mut out = Manifest::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| Error::input(path, format!("line {}: {e}", i + 2)))?;
@@ -186,7 +191,10 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Option<String>)> {
             let text = String::from_utf8_lossy(bytes).into_owned();
             let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
             if bad * 10 > text.chars().count().max(1) {
-                return Err(Error::input(path, "not text (mostly invalid UTF-8), skipped"));
+                return Err(Error::input(
+                    path,
+                    "not text (mostly invalid UTF-8), skipped",
+                ));
             }
             Ok((
                 text,
@@ -223,7 +231,12 @@ fn load_file(
         format: ext.clone(),
     };
     if ext == "jsonl" {
-        return Ok(load_jsonl(&text, base, entry.and_then(|e| e.outlet.clone()), warning));
+        return Ok(load_jsonl(
+            &text,
+            base,
+            entry.and_then(|e| e.outlet.clone()),
+            warning,
+        ));
     }
     let view = match ext.as_str() {
         "html" | "htm" => {

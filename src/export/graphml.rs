@@ -43,44 +43,98 @@ pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
     let nodes = g.nodes();
     let edges = g.edges();
     let reserved = ["label", "x", "y", "z", "size", "r", "g", "b", "kind", "nid"];
-    let node_schema: Vec<(&str, &str)> = Graph::schema(nodes.iter().map(|n| &n.props)).into_iter().filter(|(k, _)| !reserved.contains(k)).collect();
-    let edge_schema: Vec<(&str, &str)> = Graph::schema(edges.iter().map(|e| &e.props)).into_iter().filter(|(k, _)| *k != "weight" && *k != "kind" && *k != "eid").collect();
+    let node_schema: Vec<(&str, &str)> = Graph::schema(nodes.iter().map(|n| &n.props))
+        .into_iter()
+        .filter(|(k, _)| !reserved.contains(k))
+        .collect();
+    let edge_schema: Vec<(&str, &str)> = Graph::schema(edges.iter().map(|e| &e.props))
+        .into_iter()
+        .filter(|(k, _)| *k != "weight" && *k != "kind" && *k != "eid")
+        .collect();
     super::write_file(path, |w| {
         writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-        writeln!(w, r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">"#)?;
-        writeln!(w, r#"  <key id="label" for="node" attr.name="label" attr.type="string"/>"#)?;
-        writeln!(w, r#"  <key id="kind" for="node" attr.name="kind" attr.type="string"/>"#)?;
-        writeln!(w, r#"  <key id="nid" for="node" attr.name="nid" attr.type="string"/>"#)?;
+        writeln!(
+            w,
+            r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">"#
+        )?;
+        writeln!(
+            w,
+            r#"  <key id="label" for="node" attr.name="label" attr.type="string"/>"#
+        )?;
+        writeln!(
+            w,
+            r#"  <key id="kind" for="node" attr.name="kind" attr.type="string"/>"#
+        )?;
+        writeln!(
+            w,
+            r#"  <key id="nid" for="node" attr.name="nid" attr.type="string"/>"#
+        )?;
         for (k, t) in &node_schema {
-            writeln!(w, r#"  <key id="n_{k}" for="node" attr.name="{k}" attr.type="{t}"/>"#)?;
+            writeln!(
+                w,
+                r#"  <key id="n_{k}" for="node" attr.name="{k}" attr.type="{t}"/>"#
+            )?;
         }
-        writeln!(w, r#"  <key id="weight" for="edge" attr.name="weight" attr.type="double"/>"#)?;
-        writeln!(w, r#"  <key id="ekind" for="edge" attr.name="kind" attr.type="string"/>"#)?;
-        writeln!(w, r#"  <key id="eid" for="edge" attr.name="eid" attr.type="string"/>"#)?;
+        writeln!(
+            w,
+            r#"  <key id="weight" for="edge" attr.name="weight" attr.type="double"/>"#
+        )?;
+        writeln!(
+            w,
+            r#"  <key id="ekind" for="edge" attr.name="kind" attr.type="string"/>"#
+        )?;
+        writeln!(
+            w,
+            r#"  <key id="eid" for="edge" attr.name="eid" attr.type="string"/>"#
+        )?;
         for (k, t) in &edge_schema {
-            writeln!(w, r#"  <key id="e_{k}" for="edge" attr.name="{k}" attr.type="{t}"/>"#)?;
+            writeln!(
+                w,
+                r#"  <key id="e_{k}" for="edge" attr.name="{k}" attr.type="{t}"/>"#
+            )?;
         }
         writeln!(w, r#"  <graph id="newsgraph" edgedefault="directed">"#)?;
         for n in &nodes {
             writeln!(w, r#"    <node id="{}">"#, xml_escape(&nmtoken(&n.id)))?;
-            writeln!(w, r#"      <data key="label">{}</data>"#, xml_escape(&n.label))?;
+            writeln!(
+                w,
+                r#"      <data key="label">{}</data>"#,
+                xml_escape(&n.label)
+            )?;
             writeln!(w, r#"      <data key="kind">{}</data>"#, n.kind.as_str())?;
             writeln!(w, r#"      <data key="nid">{}</data>"#, xml_escape(&n.id))?;
             for (k, _) in &node_schema {
                 if let Some(v) = n.props.get(k).filter(|v| v.type_name().is_some()) {
-                    writeln!(w, r#"      <data key="n_{k}">{}</data>"#, xml_escape(&v.render()))?;
+                    writeln!(
+                        w,
+                        r#"      <data key="n_{k}">{}</data>"#,
+                        xml_escape(&v.render())
+                    )?;
                 }
             }
             writeln!(w, "    </node>")?;
         }
         for (i, e) in edges.iter().enumerate() {
-            writeln!(w, r#"    <edge id="e{i}" source="{}" target="{}">"#, xml_escape(&nmtoken(&e.from)), xml_escape(&nmtoken(&e.to)))?;
-            writeln!(w, r#"      <data key="weight">{}</data>"#, format_float(e.weight))?;
+            writeln!(
+                w,
+                r#"    <edge id="e{i}" source="{}" target="{}">"#,
+                xml_escape(&nmtoken(&e.from)),
+                xml_escape(&nmtoken(&e.to))
+            )?;
+            writeln!(
+                w,
+                r#"      <data key="weight">{}</data>"#,
+                format_float(e.weight)
+            )?;
             writeln!(w, r#"      <data key="ekind">{}</data>"#, e.kind.as_str())?;
             writeln!(w, r#"      <data key="eid">{}</data>"#, xml_escape(&e.id))?;
             for (k, _) in &edge_schema {
                 if let Some(v) = e.props.get(k).filter(|v| v.type_name().is_some()) {
-                    writeln!(w, r#"      <data key="e_{k}">{}</data>"#, xml_escape(&v.render()))?;
+                    writeln!(
+                        w,
+                        r#"      <data key="e_{k}">{}</data>"#,
+                        xml_escape(&v.render())
+                    )?;
                 }
             }
             writeln!(w, "    </edge>")?;
@@ -96,7 +150,10 @@ mod tests {
 
     #[test]
     fn ids_become_nmtokens() {
-        assert_eq!(nmtoken("doc:seeds/000.txt#3"), "doc:seeds_x2F_000.txt_x23_3");
+        assert_eq!(
+            nmtoken("doc:seeds/000.txt#3"),
+            "doc:seeds_x2F_000.txt_x23_3"
+        );
         assert_eq!(nmtoken("per:xi-jinping"), "per:xi-jinping");
         assert_ne!(nmtoken("a b"), nmtoken("a_b"));
     }

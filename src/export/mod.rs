@@ -8,7 +8,9 @@ mod tables;
 
 pub use graphml::write_graphml;
 pub use neo4j::write_neo4j;
-pub use tables::{read_claims_jsonl, write_claims, write_compare, write_edges_csv, write_nodes_csv};
+pub use tables::{
+    read_claims_jsonl, write_claims, write_compare, write_edges_csv, write_nodes_csv,
+};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -18,7 +20,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Create `path` and write `f`'s output into it through a buffered writer.
-pub(crate) fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+pub(crate) fn write_file(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     let mut w = std::io::BufWriter::new(file);
     f(&mut w).map_err(|e| Error::io(path, e))?;
@@ -27,9 +32,15 @@ pub(crate) fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io:
 
 /// A temporary directory next to `out` (same filesystem, so the final rename is atomic).
 pub fn staging_dir(out: &Path) -> Result<PathBuf> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -41,7 +52,13 @@ pub fn staging_dir(out: &Path) -> Result<PathBuf> {
 /// Move the finished staging directory to `out`, replacing what is there.
 pub fn commit(tmp: &Path, out: &Path) -> Result<()> {
     if out.exists() {
-        let old = out.with_file_name(format!(".{}.old-{}", out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), std::process::id()));
+        let old = out.with_file_name(format!(
+            ".{}.old-{}",
+            out.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
         std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
         std::fs::rename(tmp, out).map_err(|e| Error::io(out, e))?;
         std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
@@ -58,7 +75,11 @@ pub fn write_all(o: &Output, config: &Config, dir: &Path, total_seconds: f64) ->
     write_edges_csv(&o.graph, &dir.join("edges.csv"))?;
     write_neo4j(&o.graph, &dir.join("neo4j"))?;
     write_mentions(o, &dir.join("mentions.jsonl"))?;
-    write_claims(&o.claims, &dir.join("claims.csv"), &dir.join("claims.jsonl"))?;
+    write_claims(
+        &o.claims,
+        &dir.join("claims.csv"),
+        &dir.join("claims.jsonl"),
+    )?;
     write_compare(&o.claims, &o.groups, &dir.join("claims_compare.csv"))?;
     let view = report::ViewGraph::from_graph(&o.graph);
     report::write_reports(&o.claims, &o.groups, &view, dir)?;
@@ -76,7 +97,8 @@ fn write_mentions(o: &Output, path: &Path) -> Result<()> {
                     "outlet": d.meta.outlet,
                     "entity_id": m.entity,
                     "type": m.etype.as_str(),
-                    "surface": d.slice(&m.range),
+                    "surface": d.surface(&m.range),
+                    "text": d.slice(&m.range),
                     "start": start,
                     "end": end,
                     "sentence_index": m.sentence,
@@ -101,7 +123,15 @@ fn write_run_json(o: &Output, config: &Config, path: &Path, total_seconds: f64) 
     for e in o.graph.edges() {
         *ekinds.entry(e.kind.as_str()).or_default() += 1;
     }
-    let warnings: Vec<serde_json::Value> = o.docs.iter().flat_map(|d| d.warnings.iter().map(move |w| json!({"doc_id": d.meta.doc_id, "warning": w}))).collect();
+    let warnings: Vec<serde_json::Value> = o
+        .docs
+        .iter()
+        .flat_map(|d| {
+            d.warnings
+                .iter()
+                .map(move |w| json!({"doc_id": d.meta.doc_id, "warning": w}))
+        })
+        .collect();
     let v = json!({
         "newsgraph": env!("CARGO_PKG_VERSION"),
         "inputs": {

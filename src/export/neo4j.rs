@@ -22,7 +22,9 @@ fn cypher_value(col: &str, t: &str) -> String {
     match t {
         "long" => format!("toInteger({r})"),
         "double" => format!("toFloat({r})"),
-        "boolean" => format!("CASE {r} WHEN 'true' THEN true WHEN 'false' THEN false ELSE null END"),
+        "boolean" => {
+            format!("CASE {r} WHEN 'true' THEN true WHEN 'false' THEN false ELSE null END")
+        }
         _ => r,
     }
 }
@@ -38,17 +40,35 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
         if of.is_empty() {
             continue;
         }
-        let schema: Vec<(&str, &str)> = Graph::schema(of.iter().map(|n| &n.props)).into_iter().filter(|(k, _)| *k != "id" && *k != "label").collect();
+        let schema: Vec<(&str, &str)> = Graph::schema(of.iter().map(|n| &n.props))
+            .into_iter()
+            .filter(|(k, _)| *k != "id" && *k != "label")
+            .collect();
         let file = format!("nodes_{}.csv", kind.as_str());
         let path = dir.join(&file);
-        let mut w = csv::Writer::from_path(&path).map_err(|e| Error::output(&path, e.to_string()))?;
-        let mut header = vec!["id:ID".to_string(), ":LABEL".to_string(), "label".to_string()];
+        let mut w =
+            csv::Writer::from_path(&path).map_err(|e| Error::output(&path, e.to_string()))?;
+        let mut header = vec![
+            "id:ID".to_string(),
+            ":LABEL".to_string(),
+            "label".to_string(),
+        ];
         header.extend(schema.iter().map(|(k, t)| format!("{k}:{}", neo_type(t))));
-        w.write_record(&header).map_err(|e| Error::output(&path, e.to_string()))?;
+        w.write_record(&header)
+            .map_err(|e| Error::output(&path, e.to_string()))?;
         for n in of {
-            let mut row = vec![n.id.clone(), format!("{};Node", kind.as_str()), n.label.clone()];
-            row.extend(schema.iter().map(|(k, _)| n.props.get(k).map(|v| v.render()).unwrap_or_default()));
-            w.write_record(&row).map_err(|e| Error::output(&path, e.to_string()))?;
+            let mut row = vec![
+                n.id.clone(),
+                format!("{};Node", kind.as_str()),
+                n.label.clone(),
+            ];
+            row.extend(
+                schema
+                    .iter()
+                    .map(|(k, _)| n.props.get(k).map(|v| v.render()).unwrap_or_default()),
+            );
+            w.write_record(&row)
+                .map_err(|e| Error::output(&path, e.to_string()))?;
         }
         w.flush().map_err(|e| Error::io(&path, e))?;
         node_files.push((file, kind, schema));
@@ -58,17 +78,39 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
         by_kind.entry(e.kind).or_default().push(*e);
     }
     for (kind, of) in by_kind {
-        let schema: Vec<(&str, &str)> = Graph::schema(of.iter().map(|e| &e.props)).into_iter().filter(|(k, _)| *k != "weight" && *k != "eid").collect();
+        let schema: Vec<(&str, &str)> = Graph::schema(of.iter().map(|e| &e.props))
+            .into_iter()
+            .filter(|(k, _)| *k != "weight" && *k != "eid")
+            .collect();
         let file = format!("rels_{}.csv", kind.as_str());
         let path = dir.join(&file);
-        let mut w = csv::Writer::from_path(&path).map_err(|e| Error::output(&path, e.to_string()))?;
-        let mut header = vec![":START_ID".to_string(), ":END_ID".to_string(), ":TYPE".to_string(), "eid".to_string(), "weight:double".to_string()];
+        let mut w =
+            csv::Writer::from_path(&path).map_err(|e| Error::output(&path, e.to_string()))?;
+        let mut header = vec![
+            ":START_ID".to_string(),
+            ":END_ID".to_string(),
+            ":TYPE".to_string(),
+            "eid".to_string(),
+            "weight:double".to_string(),
+        ];
         header.extend(schema.iter().map(|(k, t)| format!("{k}:{}", neo_type(t))));
-        w.write_record(&header).map_err(|e| Error::output(&path, e.to_string()))?;
+        w.write_record(&header)
+            .map_err(|e| Error::output(&path, e.to_string()))?;
         for e in of {
-            let mut row = vec![e.from.clone(), e.to.clone(), kind.as_str().to_string(), e.id.clone(), format_float(e.weight)];
-            row.extend(schema.iter().map(|(k, _)| e.props.get(k).map(|v| v.render()).unwrap_or_default()));
-            w.write_record(&row).map_err(|e| Error::output(&path, e.to_string()))?;
+            let mut row = vec![
+                e.from.clone(),
+                e.to.clone(),
+                kind.as_str().to_string(),
+                e.id.clone(),
+                format_float(e.weight),
+            ];
+            row.extend(
+                schema
+                    .iter()
+                    .map(|(k, _)| e.props.get(k).map(|v| v.render()).unwrap_or_default()),
+            );
+            w.write_record(&row)
+                .map_err(|e| Error::output(&path, e.to_string()))?;
         }
         w.flush().map_err(|e| Error::io(&path, e))?;
         rel_files.push((file, kind, schema));
@@ -83,7 +125,10 @@ fn write_import_sh(dir: &Path, nodes: &Files<NodeKind>, rels: &Files<EdgeKind>) 
     let path = dir.join("import.sh");
     super::write_file(&path, |w| {
         writeln!(w, "#!/bin/sh")?;
-        writeln!(w, "# Import this graph into a new, stopped Neo4j 5 database with neo4j-admin.")?;
+        writeln!(
+            w,
+            "# Import this graph into a new, stopped Neo4j 5 database with neo4j-admin."
+        )?;
         writeln!(w, "# Usage: NEO4J_HOME=/path/to/neo4j sh import.sh [DATABASE]   (default database: neo4j)")?;
         writeln!(w, "# Neo4j 3.x/4.x take the same files: bin/neo4j-admin import --database=graph.db --id-type=STRING \\")?;
         writeln!(w, "#   --nodes=FILE ... --relationships=FILE ...   (or bin/neo4j-import --into DIR ... on 3.x).")?;
@@ -91,7 +136,10 @@ fn write_import_sh(dir: &Path, nodes: &Files<NodeKind>, rels: &Files<EdgeKind>) 
         writeln!(w, "DIR=$(cd \"$(dirname \"$0\")\" && pwd)")?;
         writeln!(w, "DB=${{1:-neo4j}}")?;
         writeln!(w, "\"${{NEO4J_HOME:?set NEO4J_HOME to your Neo4j installation}}/bin/neo4j-admin\" database import full \"$DB\" \\")?;
-        writeln!(w, "  --overwrite-destination=true --id-type=STRING --bad-tolerance=0 \\")?;
+        writeln!(
+            w,
+            "  --overwrite-destination=true --id-type=STRING --bad-tolerance=0 \\"
+        )?;
         for (f, _, _) in nodes {
             writeln!(w, "  --nodes=\"$DIR/{f}\" \\")?;
         }
@@ -104,7 +152,8 @@ fn write_import_sh(dir: &Path, nodes: &Files<NodeKind>, rels: &Files<EdgeKind>) 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(|e| Error::io(&path, e))?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io(&path, e))?;
     }
     Ok(())
 }
@@ -112,22 +161,47 @@ fn write_import_sh(dir: &Path, nodes: &Files<NodeKind>, rels: &Files<EdgeKind>) 
 fn write_load_cypher(dir: &Path, nodes: &Files<NodeKind>, rels: &Files<EdgeKind>) -> Result<()> {
     super::write_file(&dir.join("load.cypher"), |w| {
         writeln!(w, "// Load the graph with LOAD CSV: copy the CSV files of this directory into Neo4j's import")?;
-        writeln!(w, "// directory, then run: cypher-shell -u neo4j -p PASSWORD -f load.cypher")?;
-        writeln!(w, "CREATE INDEX node_id IF NOT EXISTS FOR (n:Node) ON (n.id);")?;
+        writeln!(
+            w,
+            "// directory, then run: cypher-shell -u neo4j -p PASSWORD -f load.cypher"
+        )?;
+        writeln!(
+            w,
+            "CREATE INDEX node_id IF NOT EXISTS FOR (n:Node) ON (n.id);"
+        )?;
         for (f, kind, schema) in nodes {
             writeln!(w, "LOAD CSV WITH HEADERS FROM 'file:///{f}' AS row")?;
-            write!(w, "CREATE (n:{}:Node {{id: row.`id:ID`, label: row.label", kind.as_str())?;
+            write!(
+                w,
+                "CREATE (n:{}:Node {{id: row.`id:ID`, label: row.label",
+                kind.as_str()
+            )?;
             for (k, t) in schema {
-                write!(w, ", {k}: {}", cypher_value(&format!("{k}:{}", neo_type(t)), t))?;
+                write!(
+                    w,
+                    ", {k}: {}",
+                    cypher_value(&format!("{k}:{}", neo_type(t)), t)
+                )?;
             }
             writeln!(w, "}});")?;
         }
         for (f, kind, schema) in rels {
             writeln!(w, "LOAD CSV WITH HEADERS FROM 'file:///{f}' AS row")?;
-            writeln!(w, "MATCH (a:Node {{id: row.`:START_ID`}}), (b:Node {{id: row.`:END_ID`}})")?;
-            write!(w, "CREATE (a)-[r:{} {{eid: row.eid, weight: toFloat(row.`weight:double`)", kind.as_str())?;
+            writeln!(
+                w,
+                "MATCH (a:Node {{id: row.`:START_ID`}}), (b:Node {{id: row.`:END_ID`}})"
+            )?;
+            write!(
+                w,
+                "CREATE (a)-[r:{} {{eid: row.eid, weight: toFloat(row.`weight:double`)",
+                kind.as_str()
+            )?;
             for (k, t) in schema {
-                write!(w, ", {k}: {}", cypher_value(&format!("{k}:{}", neo_type(t)), t))?;
+                write!(
+                    w,
+                    ", {k}: {}",
+                    cypher_value(&format!("{k}:{}", neo_type(t)), t)
+                )?;
             }
             writeln!(w, "}}]->(b);")?;
         }

@@ -24,20 +24,45 @@ pub struct ViewNode {
     pub props: BTreeMap<String, String>,
 }
 
-const SHOWN: &[&str] = &["Outlet", "Document", "Person", "Location", "Organization", "Misc", "Claim", "ClaimGroup"];
+const SHOWN: &[&str] = &[
+    "Outlet",
+    "Document",
+    "Person",
+    "Location",
+    "Organization",
+    "Misc",
+    "Claim",
+    "ClaimGroup",
+];
 
 impl ViewGraph {
     pub fn from_graph(g: &Graph) -> ViewGraph {
         let rows = g.nodes().into_iter().map(|n| {
-            let props = n.props.iter().filter(|(_, v)| v.type_name().is_some()).map(|(k, v)| (k.to_string(), v.render())).collect();
-            (n.id.clone(), n.label.clone(), n.kind.as_str().to_string(), props)
+            let props = n
+                .props
+                .iter()
+                .filter(|(_, v)| v.type_name().is_some())
+                .map(|(k, v)| (k.to_string(), v.render()))
+                .collect();
+            (
+                n.id.clone(),
+                n.label.clone(),
+                n.kind.as_str().to_string(),
+                props,
+            )
         });
-        let edges = g.edges().into_iter().map(|e| (e.from.clone(), e.to.clone(), e.kind.as_str().to_string()));
+        let edges = g
+            .edges()
+            .into_iter()
+            .map(|e| (e.from.clone(), e.to.clone(), e.kind.as_str().to_string()));
         ViewGraph::from_rows(rows, edges)
     }
 
     /// Build from plain rows (used when re-reading nodes.csv and edges.csv).
-    pub fn from_rows(nodes: impl Iterator<Item = (String, String, String, BTreeMap<String, String>)>, edges: impl Iterator<Item = (String, String, String)>) -> ViewGraph {
+    pub fn from_rows(
+        nodes: impl Iterator<Item = (String, String, String, BTreeMap<String, String>)>,
+        edges: impl Iterator<Item = (String, String, String)>,
+    ) -> ViewGraph {
         let mut v = ViewGraph::default();
         let mut index = std::collections::HashMap::new();
         for (id, label, kind, props) in nodes {
@@ -45,7 +70,12 @@ impl ViewGraph {
                 continue;
             }
             index.insert(id.clone(), v.nodes.len());
-            v.nodes.push(ViewNode { id, label, kind, props });
+            v.nodes.push(ViewNode {
+                id,
+                label,
+                kind,
+                props,
+            });
         }
         for (a, b, k) in edges {
             if k == "CO_OCCURS" {
@@ -63,17 +93,36 @@ impl ViewGraph {
         let read = |name: &str| -> Result<(Vec<String>, Vec<Vec<String>>)> {
             let p = dir.join(name);
             let mut r = csv::Reader::from_path(&p).map_err(|e| Error::input(&p, e.to_string()))?;
-            let h: Vec<String> = r.headers().map_err(|e| Error::input(&p, e.to_string()))?.iter().map(String::from).collect();
-            let rows = r.records().map(|x| x.map(|x| x.iter().map(String::from).collect()).map_err(|e| Error::input(&p, e.to_string()))).collect::<Result<Vec<Vec<String>>>>()?;
+            let h: Vec<String> = r
+                .headers()
+                .map_err(|e| Error::input(&p, e.to_string()))?
+                .iter()
+                .map(String::from)
+                .collect();
+            let rows = r
+                .records()
+                .map(|x| {
+                    x.map(|x| x.iter().map(String::from).collect())
+                        .map_err(|e| Error::input(&p, e.to_string()))
+                })
+                .collect::<Result<Vec<Vec<String>>>>()?;
             Ok((h, rows))
         };
         let (nh, nrows) = read("nodes.csv")?;
         let (_, erows) = read("edges.csv")?;
         let nodes = nrows.into_iter().map(|r| {
-            let props = nh.iter().zip(&r).skip(3).filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let props = nh
+                .iter()
+                .zip(&r)
+                .skip(3)
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             (r[0].clone(), r[2].clone(), r[1].clone(), props)
         });
-        let edges = erows.into_iter().map(|r| (r[2].clone(), r[3].clone(), r[1].clone()));
+        let edges = erows
+            .into_iter()
+            .map(|r| (r[2].clone(), r[3].clone(), r[1].clone()));
         Ok(ViewGraph::from_rows(nodes, edges))
     }
 }
@@ -81,9 +130,39 @@ impl ViewGraph {
 fn bound(c: &ClaimRecord) -> String {
     let mut s = String::new();
     match (c.lower, c.upper) {
-        (Some(l), Some(u)) => s.push_str(&format!("{}{}, {}{}", if c.lower_inclusive == Some(false) { "(" } else { "[" }, format_float(l), format_float(u), if c.upper_inclusive == Some(false) { ")" } else { "]" })),
-        (Some(l), None) => s.push_str(&format!("{} {}", if c.lower_inclusive == Some(false) { ">" } else { ">=" }, format_float(l))),
-        (None, Some(u)) => s.push_str(&format!("{} {}", if c.upper_inclusive == Some(false) { "<" } else { "<=" }, format_float(u))),
+        (Some(l), Some(u)) => s.push_str(&format!(
+            "{}{}, {}{}",
+            if c.lower_inclusive == Some(false) {
+                "("
+            } else {
+                "["
+            },
+            format_float(l),
+            format_float(u),
+            if c.upper_inclusive == Some(false) {
+                ")"
+            } else {
+                "]"
+            }
+        )),
+        (Some(l), None) => s.push_str(&format!(
+            "{} {}",
+            if c.lower_inclusive == Some(false) {
+                ">"
+            } else {
+                ">="
+            },
+            format_float(l)
+        )),
+        (None, Some(u)) => s.push_str(&format!(
+            "{} {}",
+            if c.upper_inclusive == Some(false) {
+                "<"
+            } else {
+                "<="
+            },
+            format_float(u)
+        )),
         (None, None) => s.push_str(&format!("= {}", format_float(c.value))),
     }
     if c.approximate {
@@ -97,44 +176,106 @@ fn md_cell(s: &str) -> String {
 }
 
 fn html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
-pub fn write_reports(claims: &[ClaimRecord], groups: &[Group], view: &ViewGraph, dir: &Path) -> Result<()> {
+pub fn write_reports(
+    claims: &[ClaimRecord],
+    groups: &[Group],
+    view: &ViewGraph,
+    dir: &Path,
+) -> Result<()> {
     super::write_file(&dir.join("report.md"), |w| {
         writeln!(w, "# Numeric claims across outlets\n")?;
         let n = |v: Verdict| groups.iter().filter(|g| g.verdict == v).count();
-        writeln!(w, "{} claims, {} groups compared: {} agree, {} compatible, {} conflict.\n", claims.len(), groups.len(), n(Verdict::Agree), n(Verdict::Compatible), n(Verdict::Conflict))?;
+        writeln!(
+            w,
+            "{} claims, {} groups compared: {} agree, {} compatible, {} conflict.\n",
+            claims.len(),
+            groups.len(),
+            n(Verdict::Agree),
+            n(Verdict::Compatible),
+            n(Verdict::Conflict)
+        )?;
         for g in groups {
-            writeln!(w, "## {} — {} ({})\n", g.subject.as_deref().unwrap_or("(no subject)"), g.measure, g.unit)?;
-            writeln!(w, "Verdict: **{}**, spread {:.1} %.{}\n", g.verdict.as_str(), g.spread * 100.0, if g.notes.is_empty() { String::new() } else { format!(" Note: {}.", g.notes.join("; ")) })?;
-            writeln!(w, "| outlet | document | figure | reading | as of | sentence |")?;
+            writeln!(
+                w,
+                "## {} — {} ({})\n",
+                g.subject.as_deref().unwrap_or("(no subject)"),
+                g.measure,
+                g.unit
+            )?;
+            writeln!(
+                w,
+                "Verdict: **{}**, spread {:.1} %.{}\n",
+                g.verdict.as_str(),
+                g.spread * 100.0,
+                if g.notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Note: {}.", g.notes.join("; "))
+                }
+            )?;
+            writeln!(
+                w,
+                "| outlet | document | figure | reading | as of | sentence |"
+            )?;
             writeln!(w, "|---|---|---|---|---|---|")?;
             for &i in &g.members {
                 let c = &claims[i];
-                writeln!(w, "| {} | {} | {} | {} | {} | {} |", md_cell(&c.outlet), md_cell(&c.doc_id), md_cell(&c.surface), md_cell(&bound(c)), c.as_of.as_deref().unwrap_or(""), md_cell(&c.sentence))?;
+                writeln!(
+                    w,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    md_cell(&c.outlet),
+                    md_cell(&c.doc_id),
+                    md_cell(&c.surface),
+                    md_cell(&bound(c)),
+                    c.as_of.as_deref().unwrap_or(""),
+                    md_cell(&c.sentence)
+                )?;
             }
             writeln!(w)?;
         }
         Ok(())
     })?;
-    let graph_json = serde_json::to_string(view).map_err(|e| Error::output(dir, e.to_string()))?.replace("</", "<\\/");
+    let graph_json = serde_json::to_string(view)
+        .map_err(|e| Error::output(dir, e.to_string()))?
+        .replace("</", "<\\/");
     super::write_file(&dir.join("report.html"), |w| {
         writeln!(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>newsgraph report</title>")?;
         writeln!(w, "<style>{CSS}</style></head><body>")?;
         writeln!(w, "<h1>Numeric claims across outlets</h1>")?;
-        writeln!(w, "<p id=\"summary\">{} claims; {} groups compared.</p>", claims.len(), groups.len())?;
+        writeln!(
+            w,
+            "<p id=\"summary\">{} claims; {} groups compared.</p>",
+            claims.len(),
+            groups.len()
+        )?;
         writeln!(w, "<section id=\"tables\">")?;
         for g in groups {
             writeln!(w, "<div class=\"group {}\" data-group=\"{}\"><h2>{} — {} <span class=\"verdict\">{}</span></h2>", g.verdict.as_str(), html(&g.id), html(g.subject.as_deref().unwrap_or("(no subject)")), html(&g.measure), g.verdict.as_str())?;
-            writeln!(w, "<p>Spread {:.1} %. {}</p>", g.spread * 100.0, html(&g.notes.join("; ")))?;
+            writeln!(
+                w,
+                "<p>Spread {:.1} %. {}</p>",
+                g.spread * 100.0,
+                html(&g.notes.join("; "))
+            )?;
             writeln!(w, "<table class=\"claims\"><thead><tr><th>outlet</th><th>document</th><th>figure</th><th>reading</th><th>as of</th><th>sentence</th></tr></thead><tbody>")?;
             let values: Vec<f64> = g.members.iter().map(|&i| claims[i].value).collect();
-            let mode = values.iter().fold(BTreeMap::new(), |mut m: BTreeMap<String, usize>, v| {
-                *m.entry(format_float(*v)).or_default() += 1;
-                m
-            });
-            let common = mode.iter().max_by_key(|(_, n)| **n).map(|(v, _)| v.clone()).unwrap_or_default();
+            let mode = values
+                .iter()
+                .fold(BTreeMap::new(), |mut m: BTreeMap<String, usize>, v| {
+                    *m.entry(format_float(*v)).or_default() += 1;
+                    m
+                });
+            let common = mode
+                .iter()
+                .max_by_key(|(_, n)| **n)
+                .map(|(v, _)| v.clone())
+                .unwrap_or_default();
             for &i in &g.members {
                 let c = &claims[i];
                 let odd = format_float(c.value) != common || g.verdict == Verdict::Conflict;
@@ -147,7 +288,10 @@ pub fn write_reports(claims: &[ClaimRecord], groups: &[Group], view: &ViewGraph,
         }
         writeln!(w, "</section>")?;
         writeln!(w, "<h1>Graph</h1><div id=\"graphwrap\"><svg id=\"graph\" width=\"900\" height=\"640\" viewBox=\"0 0 900 640\"></svg><aside id=\"details\">Click a node to see its provenance.</aside></div>")?;
-        writeln!(w, "<script>const GRAPH = {graph_json};\n{JS}</script></body></html>")
+        writeln!(
+            w,
+            "<script>const GRAPH = {graph_json};\n{JS}</script></body></html>"
+        )
     })
 }
 

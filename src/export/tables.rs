@@ -41,8 +41,19 @@ pub fn write_edges_csv(g: &Graph, path: &Path) -> Result<()> {
     header.extend(schema.iter().map(|(k, _)| *k).filter(|k| *k != "weight"));
     w.write_record(&header).map_err(csv_err(path))?;
     for e in edges {
-        let mut row = vec![e.id.clone(), e.kind.as_str().to_string(), e.from.clone(), e.to.clone(), format_float(e.weight)];
-        row.extend(schema.iter().filter(|(k, _)| *k != "weight").map(|(k, _)| prop(&e.props, k)));
+        let mut row = vec![
+            e.id.clone(),
+            e.kind.as_str().to_string(),
+            e.from.clone(),
+            e.to.clone(),
+            format_float(e.weight),
+        ];
+        row.extend(
+            schema
+                .iter()
+                .filter(|(k, _)| *k != "weight")
+                .map(|(k, _)| prop(&e.props, k)),
+        );
         w.write_record(&row).map_err(csv_err(path))?;
     }
     w.flush().map_err(|e| Error::io(path, e))
@@ -57,9 +68,28 @@ fn opt_b(v: Option<bool>) -> String {
 }
 
 pub const CLAIM_COLUMNS: &[&str] = &[
-    "claim_id", "doc_id", "outlet", "subject", "subject_id", "measure", "value", "lower", "upper",
-    "lower_inclusive", "upper_inclusive", "approximate", "kind", "unit", "currency", "as_of",
-    "as_of_text", "surface", "sentence", "sentence_index", "start", "end",
+    "claim_id",
+    "doc_id",
+    "outlet",
+    "subject",
+    "subject_id",
+    "measure",
+    "value",
+    "lower",
+    "upper",
+    "lower_inclusive",
+    "upper_inclusive",
+    "approximate",
+    "kind",
+    "unit",
+    "currency",
+    "as_of",
+    "as_of_text",
+    "surface",
+    "sentence",
+    "sentence_index",
+    "start",
+    "end",
 ];
 
 /// `claims.csv` and `claims.jsonl`, one row per claim.
@@ -68,12 +98,28 @@ pub fn write_claims(claims: &[ClaimRecord], csv_path: &Path, jsonl_path: &Path) 
     w.write_record(CLAIM_COLUMNS).map_err(csv_err(csv_path))?;
     for c in claims {
         w.write_record([
-            c.claim_id.clone(), c.doc_id.clone(), c.outlet.clone(), c.subject.clone().unwrap_or_default(),
-            c.subject_id.clone().unwrap_or_default(), c.measure.clone(), format_float(c.value), opt_f(c.lower),
-            opt_f(c.upper), opt_b(c.lower_inclusive), opt_b(c.upper_inclusive), c.approximate.to_string(),
-            c.kind.clone(), c.unit.clone(), c.currency.clone().unwrap_or_default(), c.as_of.clone().unwrap_or_default(),
-            c.as_of_text.clone().unwrap_or_default(), c.surface.clone(), c.sentence.clone(), c.sentence_index.to_string(),
-            c.start.to_string(), c.end.to_string(),
+            c.claim_id.clone(),
+            c.doc_id.clone(),
+            c.outlet.clone(),
+            c.subject.clone().unwrap_or_default(),
+            c.subject_id.clone().unwrap_or_default(),
+            c.measure.clone(),
+            format_float(c.value),
+            opt_f(c.lower),
+            opt_f(c.upper),
+            opt_b(c.lower_inclusive),
+            opt_b(c.upper_inclusive),
+            c.approximate.to_string(),
+            c.kind.clone(),
+            c.unit.clone(),
+            c.currency.clone().unwrap_or_default(),
+            c.as_of.clone().unwrap_or_default(),
+            c.as_of_text.clone().unwrap_or_default(),
+            c.surface.clone(),
+            c.sentence.clone(),
+            c.sentence_index.to_string(),
+            c.start.to_string(),
+            c.end.to_string(),
         ])
         .map_err(csv_err(csv_path))?;
     }
@@ -93,7 +139,9 @@ pub fn read_claims_jsonl(path: &Path) -> Result<Vec<ClaimRecord>> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| Error::input(path, format!("line {}: {e}", i + 1))))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| Error::input(path, format!("line {}: {e}", i + 1)))
+        })
         .collect()
 }
 
@@ -101,18 +149,48 @@ pub fn read_claims_jsonl(path: &Path) -> Result<Vec<ClaimRecord>> {
 pub fn write_compare(claims: &[ClaimRecord], groups: &[Group], path: &Path) -> Result<()> {
     let mut w = csv_writer(path)?;
     w.write_record([
-        "group_id", "subject", "subject_id", "measure", "outlet", "doc_id", "claim_id", "value", "lower", "upper",
-        "lower_inclusive", "upper_inclusive", "approximate", "as_of", "surface", "verdict", "spread", "notes",
+        "group_id",
+        "subject",
+        "subject_id",
+        "measure",
+        "outlet",
+        "doc_id",
+        "claim_id",
+        "value",
+        "lower",
+        "upper",
+        "lower_inclusive",
+        "upper_inclusive",
+        "approximate",
+        "as_of",
+        "surface",
+        "verdict",
+        "spread",
+        "notes",
     ])
     .map_err(csv_err(path))?;
     for g in groups {
         for &i in &g.members {
             let c = &claims[i];
             w.write_record([
-                g.id.clone(), g.subject.clone().unwrap_or_default(), g.subject_id.clone().unwrap_or_default(), g.measure.clone(),
-                c.outlet.clone(), c.doc_id.clone(), c.claim_id.clone(), format_float(c.value), opt_f(c.lower), opt_f(c.upper),
-                opt_b(c.lower_inclusive), opt_b(c.upper_inclusive), c.approximate.to_string(), c.as_of.clone().unwrap_or_default(),
-                c.surface.clone(), g.verdict.as_str().to_string(), format!("{:.6}", g.spread), g.notes.join("; "),
+                g.id.clone(),
+                g.subject.clone().unwrap_or_default(),
+                g.subject_id.clone().unwrap_or_default(),
+                g.measure.clone(),
+                c.outlet.clone(),
+                c.doc_id.clone(),
+                c.claim_id.clone(),
+                format_float(c.value),
+                opt_f(c.lower),
+                opt_f(c.upper),
+                opt_b(c.lower_inclusive),
+                opt_b(c.upper_inclusive),
+                c.approximate.to_string(),
+                c.as_of.clone().unwrap_or_default(),
+                c.surface.clone(),
+                g.verdict.as_str().to_string(),
+                format!("{:.6}", g.spread),
+                g.notes.join("; "),
             ])
             .map_err(csv_err(path))?;
         }

@@ -22,7 +22,10 @@ pub fn read_conll(path: &Path) -> Result<Vec<(Vec<String>, Vec<String>)>> {
             continue;
         }
         if cols.len() < 2 {
-            return Err(Error::input(path, format!("line {}: expected `token ... tag`", i + 1)));
+            return Err(Error::input(
+                path,
+                format!("line {}: expected `token ... tag`", i + 1),
+            ));
         }
         words.push(cols[0].to_string());
         tags.push(cols[cols.len() - 1].to_string());
@@ -64,9 +67,28 @@ pub struct Score {
 
 impl Score {
     fn from_counts(correct: usize, predicted: usize, support: usize) -> Score {
-        let p = if predicted > 0 { correct as f64 / predicted as f64 } else { 0.0 };
-        let r = if support > 0 { correct as f64 / support as f64 } else { 0.0 };
-        Score { precision: p, recall: r, f1: if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 }, support, predicted, correct }
+        let p = if predicted > 0 {
+            correct as f64 / predicted as f64
+        } else {
+            0.0
+        };
+        let r = if support > 0 {
+            correct as f64 / support as f64
+        } else {
+            0.0
+        };
+        Score {
+            precision: p,
+            recall: r,
+            f1: if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            },
+            support,
+            predicted,
+            correct,
+        }
     }
 }
 
@@ -86,14 +108,33 @@ pub struct Evaluation {
 pub fn evaluate(model: &NerModel, path: &Path, progress: impl FnMut(usize)) -> Result<Evaluation> {
     let t = std::time::Instant::now();
     let data = read_conll(path)?;
-    let toks: Vec<(Tokenized, Vec<Option<usize>>)> = data.iter().map(|(w, _)| model.tokenizer.tokenize_words(&w.iter().map(String::as_str).collect::<Vec<_>>())).collect();
+    let toks: Vec<(Tokenized, Vec<Option<usize>>)> = data
+        .iter()
+        .map(|(w, _)| {
+            model
+                .tokenizer
+                .tokenize_words(&w.iter().map(String::as_str).collect::<Vec<_>>())
+        })
+        .collect();
     let inputs: Vec<Tokenized> = toks.iter().map(|(t, _)| t.clone()).collect();
     let pieces = model.predict(&inputs, progress)?;
     let mut counts: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for (((_, gold), (tok, firsts)), pcs) in data.iter().zip(&toks).zip(&pieces) {
         let wt = word_tags(tok, pcs);
         // Predicted label per CoNLL word: the tag of the first tokenizer word inside it.
-        let pred: Vec<String> = firsts.iter().map(|f| f.map(|k| model.labels.get(wt[k].label as usize).cloned().unwrap_or_else(|| "O".into())).unwrap_or_else(|| "O".into())).collect();
+        let pred: Vec<String> = firsts
+            .iter()
+            .map(|f| {
+                f.map(|k| {
+                    model
+                        .labels
+                        .get(wt[k].label as usize)
+                        .cloned()
+                        .unwrap_or_else(|| "O".into())
+                })
+                .unwrap_or_else(|| "O".into())
+            })
+            .collect();
         let (g, p) = (spans(gold), spans(&pred));
         for s in &g {
             counts.entry(s.2.clone()).or_default().2 += 1;
@@ -106,11 +147,25 @@ pub fn evaluate(model: &NerModel, path: &Path, progress: impl FnMut(usize)) -> R
             }
         }
     }
-    let per_type: BTreeMap<String, Score> = counts.iter().map(|(k, &(c, p, s))| (k.clone(), Score::from_counts(c, p, s))).collect();
-    let (c, p, s) = counts.values().fold((0, 0, 0), |a, v| (a.0 + v.0, a.1 + v.1, a.2 + v.2));
+    let per_type: BTreeMap<String, Score> = counts
+        .iter()
+        .map(|(k, &(c, p, s))| (k.clone(), Score::from_counts(c, p, s)))
+        .collect();
+    let (c, p, s) = counts
+        .values()
+        .fold((0, 0, 0), |a, v| (a.0 + v.0, a.1 + v.1, a.2 + v.2));
     let total = Score::from_counts(c, p, s);
     let seconds = t.elapsed().as_secs_f64();
-    Ok(Evaluation { precision: total.precision, recall: total.recall, f1: total.f1, per_type, sentences: data.len(), model: model.name.clone(), seconds, sentences_per_second: data.len() as f64 / seconds.max(1e-9) })
+    Ok(Evaluation {
+        precision: total.precision,
+        recall: total.recall,
+        f1: total.f1,
+        per_type,
+        sentences: data.len(),
+        model: model.name.clone(),
+        seconds,
+        sentences_per_second: data.len() as f64 / seconds.max(1e-9),
+    })
 }
 
 #[cfg(test)]
@@ -121,7 +176,14 @@ mod tests {
     fn spans_follow_iob2_and_stray_i() {
         let t = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let s = spans(&t(&["B-PER", "I-PER", "O", "I-LOC", "B-LOC", "B-LOC"]));
-        let want: BTreeSet<(usize, usize, String)> = [(0, 2, "PER".to_string()), (3, 4, "LOC".into()), (4, 5, "LOC".into()), (5, 6, "LOC".into())].into_iter().collect();
+        let want: BTreeSet<(usize, usize, String)> = [
+            (0, 2, "PER".to_string()),
+            (3, 4, "LOC".into()),
+            (4, 5, "LOC".into()),
+            (5, 6, "LOC".into()),
+        ]
+        .into_iter()
+        .collect();
         assert_eq!(s, want);
     }
 }

@@ -127,10 +127,16 @@ pub fn word_tags(tok: &Tokenized, pieces: &[PieceTag]) -> Vec<PieceTag> {
 }
 
 /// Aggregate word tags into entity spans (BIO or BIOES; a stray I- opens an entity).
-pub fn aggregate(tok: &Tokenized, words: &[PieceTag], labels: &[String], text: &str) -> Vec<EntitySpan> {
+pub fn aggregate(
+    tok: &Tokenized,
+    words: &[PieceTag],
+    labels: &[String],
+    text: &str,
+) -> Vec<EntitySpan> {
     let mut out = Vec::new();
     let mut cur: Option<(EntityType, usize, usize, f32, usize)> = None; // type, first word, last word, prob sum, n
-    let close = |cur: &mut Option<(EntityType, usize, usize, f32, usize)>, out: &mut Vec<EntitySpan>| {
+    let close = |cur: &mut Option<(EntityType, usize, usize, f32, usize)>,
+                 out: &mut Vec<EntitySpan>| {
         if let Some((t, a, b, sum, n)) = cur.take() {
             let range = tok.words[a].start..tok.words[b].end;
             if text[range.clone()].chars().any(|c| c.is_alphanumeric()) {
@@ -143,12 +149,16 @@ pub fn aggregate(tok: &Tokenized, words: &[PieceTag], labels: &[String], text: &
         }
     };
     for (w, tag) in words.iter().enumerate() {
-        let label = labels.get(tag.label as usize).map(String::as_str).unwrap_or("O");
+        let label = labels
+            .get(tag.label as usize)
+            .map(String::as_str)
+            .unwrap_or("O");
         let (prefix, etype) = parse_label(label);
         match etype {
             None => close(&mut cur, &mut out),
             Some(t) => {
-                let extends = matches!(prefix, 'I' | 'E' | 'L') && cur.as_ref().is_some_and(|c| c.0 == t);
+                let extends =
+                    matches!(prefix, 'I' | 'E' | 'L') && cur.as_ref().is_some_and(|c| c.0 == t);
                 if extends {
                     if let Some(c) = cur.as_mut() {
                         c.2 = w;
@@ -180,7 +190,11 @@ pub(crate) struct Window {
 /// Cut `n` pieces into windows of at most `size` with `overlap` pieces shared by neighbours.
 pub(crate) fn windows(input: usize, n: usize, size: usize, overlap: usize) -> Vec<Window> {
     if n <= size {
-        return vec![Window { input, start: 0, end: n }];
+        return vec![Window {
+            input,
+            start: 0,
+            end: n,
+        }];
     }
     let stride = size.saturating_sub(overlap).max(1);
     let mut out = Vec::new();
@@ -216,7 +230,10 @@ mod tests {
     #[test]
     fn windows_overlap_and_cover() {
         let ws = windows(0, 10, 4, 2);
-        assert_eq!(ws.iter().map(|w| (w.start, w.end)).collect::<Vec<_>>(), vec![(0, 4), (2, 6), (4, 8), (6, 10)]);
+        assert_eq!(
+            ws.iter().map(|w| (w.start, w.end)).collect::<Vec<_>>(),
+            vec![(0, 4), (2, 6), (4, 8), (6, 10)]
+        );
         // every piece owned by a window that contains it
         for p in 0..10 {
             let w = &ws[owner(&ws, p)];
@@ -236,7 +253,10 @@ mod tests {
 
     #[test]
     fn aggregation_follows_bio() {
-        let labels: Vec<String> = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"].iter().map(|s| s.to_string()).collect();
+        let labels: Vec<String> = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let text = "Xi Jinping met Obama in New York";
         let mut tok = Tokenized::default();
         let mut pos = 0;
@@ -246,10 +266,28 @@ mod tests {
             pos += w.len() + 1;
         }
         let t = |label, prob| PieceTag { label, prob };
-        let tags = vec![t(1, 0.9), t(2, 0.7), t(0, 0.9), t(1, 0.8), t(0, 0.99), t(3, 0.6), t(4, 0.8)];
+        let tags = vec![
+            t(1, 0.9),
+            t(2, 0.7),
+            t(0, 0.9),
+            t(1, 0.8),
+            t(0, 0.99),
+            t(3, 0.6),
+            t(4, 0.8),
+        ];
         let spans = aggregate(&tok, &tags, &labels, text);
-        let got: Vec<(&str, EntityType)> = spans.iter().map(|s| (&text[s.range.clone()], s.etype)).collect();
-        assert_eq!(got, vec![("Xi Jinping", EntityType::Person), ("Obama", EntityType::Person), ("New York", EntityType::Location)]);
+        let got: Vec<(&str, EntityType)> = spans
+            .iter()
+            .map(|s| (&text[s.range.clone()], s.etype))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Xi Jinping", EntityType::Person),
+                ("Obama", EntityType::Person),
+                ("New York", EntityType::Location)
+            ]
+        );
         assert!((spans[0].score - 0.8).abs() < 1e-6);
     }
 }

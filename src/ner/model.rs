@@ -44,7 +44,8 @@ pub struct NerModel {
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value> {
-    let s = std::fs::read_to_string(path).map_err(|e| Error::model(path, format!("cannot read: {e}")))?;
+    let s = std::fs::read_to_string(path)
+        .map_err(|e| Error::model(path, format!("cannot read: {e}")))?;
     serde_json::from_str(&s).map_err(|e| Error::model(path, format!("invalid JSON: {e}")))
 }
 
@@ -93,7 +94,10 @@ impl NerModel {
                 .ok_or_else(|| Error::model(&config_path, format!("bad id2label key `{k}`")))?;
             labels[i] = v.clone();
         }
-        let lower = cfg.get("do_lower_case").and_then(|v| v.as_bool()).unwrap_or(false);
+        let lower = cfg
+            .get("do_lower_case")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
         let inner = BertTokenizer::from_file(&vocab_path, lower, lower)
             .map_err(|e| Error::model(&vocab_path, format!("cannot read vocabulary: {e}")))?;
         let token = |t: &str| inner.vocab().token_to_id(t);
@@ -106,8 +110,9 @@ impl NerModel {
         let mut vs = nn::VarStore::new(device);
         let net = match kind {
             ModelKind::DistilBert => {
-                let c: DistilBertConfig = serde_json::from_value(cfg.clone())
-                    .map_err(|e| Error::model(&config_path, format!("not a DistilBERT config: {e}")))?;
+                let c: DistilBertConfig = serde_json::from_value(cfg.clone()).map_err(|e| {
+                    Error::model(&config_path, format!("not a DistilBERT config: {e}"))
+                })?;
                 Net::DistilBert(
                     DistilBertForTokenClassification::new(vs.root(), &c)
                         .map_err(|e| Error::model(&config_path, e.to_string()))?,
@@ -154,7 +159,11 @@ impl NerModel {
     }
 
     /// Label every piece of every input. Inputs are windowed, sorted by length and batched.
-    pub fn predict(&self, inputs: &[Tokenized], mut progress: impl FnMut(usize)) -> Result<Vec<Vec<PieceTag>>> {
+    pub fn predict(
+        &self,
+        inputs: &[Tokenized],
+        mut progress: impl FnMut(usize),
+    ) -> Result<Vec<Vec<PieceTag>>> {
         let mut all: Vec<Window> = Vec::new();
         let mut per_input: Vec<Vec<usize>> = vec![Vec::new(); inputs.len()];
         for (i, t) in inputs.iter().enumerate() {
@@ -163,7 +172,9 @@ impl NerModel {
                 all.push(w);
             }
         }
-        let mut order: Vec<usize> = (0..all.len()).filter(|&w| all[w].end > all[w].start).collect();
+        let mut order: Vec<usize> = (0..all.len())
+            .filter(|&w| all[w].end > all[w].start)
+            .collect();
         order.sort_by_key(|&w| (all[w].end - all[w].start, w));
         let mut results: Vec<Vec<PieceTag>> = vec![Vec::new(); all.len()];
         // Budget: batch_size windows of up to 128 pieces, fewer when longer.
@@ -172,7 +183,10 @@ impl NerModel {
         while k < order.len() {
             let longest = |j: usize| all[order[j]].end - all[order[j]].start;
             let mut n = 1;
-            while k + n < order.len() && n < self.batch_size && (n + 1) * (longest(k + n) + 2) <= budget {
+            while k + n < order.len()
+                && n < self.batch_size
+                && (n + 1) * (longest(k + n) + 2) <= budget
+            {
                 n += 1;
             }
             let batch: Vec<usize> = order[k..k + n].to_vec();
@@ -199,15 +213,26 @@ impl NerModel {
             .collect())
     }
 
-    fn run_batch(&self, inputs: &[Tokenized], all: &[Window], batch: &[usize]) -> Result<Vec<Vec<PieceTag>>> {
-        let len = batch.iter().map(|&w| all[w].end - all[w].start).max().unwrap_or(0) + 2;
+    fn run_batch(
+        &self,
+        inputs: &[Tokenized],
+        all: &[Window],
+        batch: &[usize],
+    ) -> Result<Vec<Vec<PieceTag>>> {
+        let len = batch
+            .iter()
+            .map(|&w| all[w].end - all[w].start)
+            .max()
+            .unwrap_or(0)
+            + 2;
         let mut ids = vec![self.pad; batch.len() * len];
         let mut mask = vec![0i64; batch.len() * len];
         for (r, &w) in batch.iter().enumerate() {
             let win = &all[w];
             let row = &mut ids[r * len..(r + 1) * len];
             row[0] = self.cls;
-            row[1..1 + win.end - win.start].copy_from_slice(&inputs[win.input].ids[win.start..win.end]);
+            row[1..1 + win.end - win.start]
+                .copy_from_slice(&inputs[win.input].ids[win.start..win.end]);
             row[1 + win.end - win.start] = self.sep;
             mask[r * len..r * len + win.end - win.start + 2].fill(1);
         }
@@ -221,7 +246,10 @@ impl NerModel {
                         .map_err(|e| Error::Inference(e.to_string()))?
                         .logits
                 }
-                Net::Bert(m) => m.forward_t(Some(&ids_t), Some(&mask_t), None, None, None, false).logits,
+                Net::Bert(m) => {
+                    m.forward_t(Some(&ids_t), Some(&mask_t), None, None, None, false)
+                        .logits
+                }
             })
         })?;
         let probs = logits.softmax(-1, Kind::Float);
@@ -251,7 +279,10 @@ impl NerModel {
 /// that must not depend on trained weights; its predictions are random.
 pub fn write_random_model(dir: &Path, extra_vocab: &[&str], seed: i64) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].iter().map(|s| s.to_string()).collect();
+    let mut vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let mut seen: std::collections::HashSet<String> = vocab.iter().cloned().collect();
     let mut add = |t: String, vocab: &mut Vec<String>| {
         if seen.insert(t.clone()) {
@@ -267,7 +298,9 @@ pub fn write_random_model(dir: &Path, extra_vocab: &[&str], seed: i64) -> Result
     for w in extra_vocab {
         add(w.to_string(), &mut vocab);
     }
-    let labels = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC"];
+    let labels = [
+        "O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC",
+    ];
     let config = serde_json::json!({
         "model_type": "distilbert", "activation": "gelu", "attention_dropout": 0.0, "dim": 32,
         "dropout": 0.0, "hidden_dim": 64, "initializer_range": 0.02, "max_position_embeddings": 128,
@@ -278,14 +311,21 @@ pub fn write_random_model(dir: &Path, extra_vocab: &[&str], seed: i64) -> Result
         "label2id": labels.iter().enumerate().map(|(i, l)| (l.to_string(), serde_json::json!(i))).collect::<serde_json::Map<_, _>>(),
     });
     let cfg_path = dir.join("config.json");
-    std::fs::write(&cfg_path, serde_json::to_string_pretty(&config).unwrap_or_default()).map_err(|e| Error::io(&cfg_path, e))?;
+    std::fs::write(
+        &cfg_path,
+        serde_json::to_string_pretty(&config).unwrap_or_default(),
+    )
+    .map_err(|e| Error::io(&cfg_path, e))?;
     let vocab_path = dir.join("vocab.txt");
     std::fs::write(&vocab_path, vocab.join("\n") + "\n").map_err(|e| Error::io(&vocab_path, e))?;
     tch::manual_seed(seed);
     let vs = nn::VarStore::new(Device::Cpu);
-    let c: DistilBertConfig = serde_json::from_value(config).map_err(|e| Error::model(dir, e.to_string()))?;
-    let _net = DistilBertForTokenClassification::new(vs.root(), &c).map_err(|e| Error::model(dir, e.to_string()))?;
+    let c: DistilBertConfig =
+        serde_json::from_value(config).map_err(|e| Error::model(dir, e.to_string()))?;
+    let _net = DistilBertForTokenClassification::new(vs.root(), &c)
+        .map_err(|e| Error::model(dir, e.to_string()))?;
     let weights = dir.join("rust_model.ot");
-    vs.save(&weights).map_err(|e| Error::model(&weights, e.to_string()))?;
+    vs.save(&weights)
+        .map_err(|e| Error::model(&weights, e.to_string()))?;
     Ok(())
 }

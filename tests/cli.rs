@@ -1,0 +1,322 @@
+//! The binary on the demo corpus with the shipped model: every output file, headers, offsets
+//! that slice back, stable ids, determinism across thread counts, and error handling.
+mod util;
+use std::collections::BTreeMap;
+use std::path::Path;
+use util::*;
+
+fn documents(out: &Path) -> Vec<BTreeMap<String, String>> {
+    let (_, rows) = csv_rows(&out.join("neo4j/nodes_Document.csv"));
+    rows.into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|(k, v)| (k.split(':').next().unwrap_or("").to_string(), v))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn demo_run_writes_every_file_with_true_offsets() {
+    let (_t, out, o) = run_pipeline(&demo_corpus(), &["--threads", "2"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("read 5 documents (0 skipped)"), "{stderr}");
+    for f in [
+        "graph.graphml",
+        "nodes.csv",
+        "edges.csv",
+        "mentions.jsonl",
+        "claims.csv",
+        "claims.jsonl",
+        "claims_compare.csv",
+        "report.md",
+        "report.html",
+        "run.json",
+        "neo4j/import.sh",
+        "neo4j/load.cypher",
+        "neo4j/nodes_Document.csv",
+        "neo4j/rels_MENTIONS.csv",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let (h, _) = csv_rows(&out.join("nodes.csv"));
+    assert_eq!(&h[..3], ["id", "kind", "label"]);
+    let (h, _) = csv_rows(&out.join("edges.csv"));
+    assert_eq!(&h[..5], ["id", "kind", "from", "to", "weight"]);
+    let (h, _) = csv_rows(&out.join("claims.csv"));
+    for c in [
+        "claim_id",
+        "doc_id",
+        "outlet",
+        "subject",
+        "subject_id",
+        "measure",
+        "value",
+        "lower",
+        "upper",
+        "lower_inclusive",
+        "upper_inclusive",
+        "approximate",
+        "kind",
+        "unit",
+        "as_of",
+        "surface",
+        "sentence",
+        "start",
+        "end",
+    ] {
+        assert!(h.iter().any(|x| x == c), "claims.csv lacks {c}");
+    }
+    let (h, _) = csv_rows(&out.join("neo4j/nodes_Person.csv"));
+    assert_eq!(&h[..2], ["id:ID", ":LABEL"]);
+    assert!(
+        h.contains(&"mention_count:long".to_string())
+            && h.contains(&"ambiguous:boolean".to_string()),
+        "{h:?}"
+    );
+    let (h, _) = csv_rows(&out.join("neo4j/rels_MENTIONS.csv"));
+    assert_eq!(&h[..3], [":START_ID", ":END_ID", ":TYPE"]);
+    assert!(h.contains(&"count:long".to_string()));
+
+    // Every mention and claim slices back to its surface in the original text (code points).
+    let docs = documents(&out);
+    let corpus = demo_corpus();
+    let mentions = jsonl(&out.join("mentions.jsonl"));
+    assert!(mentions.len() > 20, "too few mentions: {}", mentions.len());
+    for m in &mentions {
+        let text = original_text(&corpus, m["doc_id"].as_str().unwrap(), &docs);
+        let (s, e) = (
+            m["start"].as_u64().unwrap() as usize,
+            m["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(cp_slice(&text, s, e), m["surface"].as_str().unwrap(), "{m}");
+        assert!(m["entity_id"].is_string() && m["score"].as_f64().unwrap() > 0.0);
+    }
+    let claims = jsonl(&out.join("claims.jsonl"));
+    assert!(claims.len() >= 15, "too few claims: {}", claims.len());
+    for c in &claims {
+        let text = original_text(&corpus, c["doc_id"].as_str().unwrap(), &docs);
+        assert_eq!(
+            cp_slice(
+                &text,
+                c["start"].as_u64().unwrap() as usize,
+                c["end"].as_u64().unwrap() as usize
+            ),
+            c["surface"].as_str().unwrap()
+        );
+    }
+    // Boilerplate never yields anything: the paywall of the Coastal Times piece, "Leave a Reply",
+    // the HTML navigation and "Most Popular" aside.
+    for row in mentions.iter().chain(&claims) {
+        let s = row["sentence"].as_str().unwrap();
+        for bad in [
+            "Subscribe",
+            "4.99",
+            "Comment as",
+            "Prices rise",
+            "storms expected",
+            "Wednesday edition",
+        ] {
+            assert!(!s.contains(bad), "boilerplate leaked: {s}");
+        }
+    }
+    // The manifest names outlets; JSONL lines carry their own.
+    let outlets: std::collections::BTreeSet<&str> =
+        docs.iter().map(|d| d["outlet"].as_str()).collect();
+    assert_eq!(
+        outlets.into_iter().collect::<Vec<_>>(),
+        [
+            "Bay Observer",
+            "Coastal Times",
+            "Harbour Herald",
+            "Meridian Wire",
+            "Norland Daily"
+        ]
+    );
+    // HTML <title> fills a missing manifest title.
+    assert!(docs
+        .iter()
+        .any(|d| d["title"] == "Harbour forum: Marsh sets 2030 goal"));
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let (_a, out1, _) = run_pipeline(&demo_corpus(), &["--threads", "1"]);
+    let (_b, out2, _) = run_pipeline(&demo_corpus(), &["--threads", "2"]);
+    let mut files = Vec::new();
+    fn walk(dir: &Path, base: &Path, files: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, base, files);
+            } else {
+                files.push(p.strip_prefix(base).unwrap().display().to_string());
+            }
+        }
+    }
+    walk(&out1, &out1, &mut files);
+    files.sort();
+    assert!(files.len() >= 15);
+    for f in files.iter().filter(|f| *f != "run.json") {
+        let a = std::fs::read(out1.join(f)).unwrap();
+        let b = std::fs::read(out2.join(f)).unwrap_or_default();
+        assert!(a == b, "{f} differs between --threads 1 and --threads 2");
+    }
+}
+
+#[test]
+fn node_ids_are_stable_and_derived_from_names() {
+    let (_t, out, _) = run_pipeline(&demo_corpus(), &[]);
+    let (_, nodes) = csv_rows(&out.join("nodes.csv"));
+    let ids: std::collections::BTreeSet<&str> = nodes.iter().map(|r| r["id"].as_str()).collect();
+    assert!(ids.contains("doc:harbour-herald/forum-opens.txt"));
+    assert!(ids.contains("outlet:harbour-herald"));
+    assert!(ids.contains("per:elena-marsh"), "{ids:?}");
+    assert!(ids.contains("loc:port-ellis"), "{ids:?}");
+    // Every edge end is a node.
+    let (_, edges) = csv_rows(&out.join("edges.csv"));
+    for e in &edges {
+        assert!(
+            ids.contains(e["from"].as_str()) && ids.contains(e["to"].as_str()),
+            "dangling edge {e:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_inputs_are_skipped_with_reasons_and_the_run_goes_on() {
+    let t = tempfile::tempdir().unwrap();
+    let c = t.path().join("corpus");
+    std::fs::create_dir_all(c.join("wire")).unwrap();
+    std::fs::write(
+        c.join("good.txt"),
+        "Prime Minister Elena Marsh visited Port Ellis on Monday. More than 3,000 people came.",
+    )
+    .unwrap();
+    std::fs::write(c.join("binary.txt"), b"\x00\x01\x02PNG\x00data").unwrap();
+    std::fs::write(
+        c.join("latin1.txt"),
+        b"Caf\xe9 owners in Port Ellis said 200 jobs were at risk.",
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("wire/feed.jsonl"),
+        "{\"text\": \"Marsh spoke in Calder.\"}\n{not json\n{\"title\": \"no text\"}\n",
+    )
+    .unwrap();
+    let out = t.path().join("out");
+    let o = bin()
+        .arg("run")
+        .arg(&c)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "skips give exit code 2: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("skipped binary.txt: binary file"), "{err}");
+    assert!(
+        err.contains("skipped wire/feed.jsonl#2: invalid JSON"),
+        "{err}"
+    );
+    assert!(
+        err.contains("skipped wire/feed.jsonl#3: no `text` field"),
+        "{err}"
+    );
+    assert!(err.contains("warning: latin1.txt: invalid UTF-8"), "{err}");
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["counts"]["documents"], 3);
+    assert_eq!(run["skipped"].as_array().unwrap().len(), 3);
+    // A second run into the same directory is refused without --force, and nothing is lost.
+    let before = std::fs::read(out.join("nodes.csv")).unwrap();
+    let o = bin()
+        .arg("run")
+        .arg(&c)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not empty; pass --force"));
+    assert_eq!(std::fs::read(out.join("nodes.csv")).unwrap(), before);
+    // With --force it is replaced, and no staging directory is left behind.
+    let o = bin()
+        .arg("run")
+        .arg(&c)
+        .arg("--out")
+        .arg(&out)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let leftovers: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn missing_corpus_and_bad_model_are_clear_errors() {
+    let o = bin().args(["run", "/nonexistent/corpus"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("/nonexistent/corpus: corpus directory not found"));
+    let t = tempfile::tempdir().unwrap();
+    let o = bin()
+        .arg("run")
+        .arg(demo_corpus())
+        .arg("--model")
+        .arg(t.path())
+        .arg("--out")
+        .arg(t.path().join("o"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("missing config.json"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!t.path().join("o").exists());
+}
+
+#[test]
+fn ner_and_quantities_commands_print_offsets() {
+    let text = "Prime Minister Elena Marsh opened the forum in Port Ellis.";
+    let o = run_ok(bin().args(["ner", "--json", text]));
+    let v: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v.iter().any(|e| e["text"] == "Elena Marsh"
+            && e["type"] == "PER"
+            && e["start"] == 15
+            && e["end"] == 26),
+        "{v:?}"
+    );
+    let o = run_ok(bin().args([
+        "quantities",
+        "--json",
+        "Über 2,000 people and around 670 million users",
+    ]));
+    let v: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.len(), 2);
+    assert_eq!(v[1]["text"], "around 670 million");
+    assert_eq!(
+        (v[1]["start"].as_u64(), v[1]["end"].as_u64()),
+        (Some(22), Some(40))
+    );
+    assert_eq!(v[1]["approximate"], true);
+}

@@ -1,0 +1,110 @@
+//! A small harness for running the real `newsgraph` binary on real inputs.
+#![allow(dead_code)]
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_newsgraph"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn demo_corpus() -> PathBuf {
+    repo().join("data/demo")
+}
+
+pub fn shipped_model() -> PathBuf {
+    repo().join("models").join(newsgraph::config::DEFAULT_MODEL)
+}
+
+/// `../shared/<rel>` when the shared data is present.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let p = repo().join("../shared").join(rel);
+    p.exists().then_some(p)
+}
+
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("newsgraph runs");
+    assert!(
+        out.status.success() || out.status.code() == Some(2),
+        "newsgraph failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Run the pipeline on `corpus` into a new temporary directory.
+pub fn run_pipeline(corpus: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf, Output) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let o = run_ok(
+        bin()
+            .arg("run")
+            .arg(corpus)
+            .arg("--out")
+            .arg(&out)
+            .args(extra),
+    );
+    (tmp, out, o)
+}
+
+pub fn jsonl(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .expect("read jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
+}
+
+pub fn csv_rows(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).expect("csv");
+    let h: Vec<String> = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = r
+        .records()
+        .map(|x| {
+            let x = x.expect("record");
+            h.iter().cloned().zip(x.iter().map(String::from)).collect()
+        })
+        .collect();
+    (h, rows)
+}
+
+/// The original text of a document as newsgraph reads it: the file, or a JSONL line's `text`.
+pub fn original_text(corpus: &Path, doc_id: &str, docs_csv: &[BTreeMap<String, String>]) -> String {
+    let row = docs_csv
+        .iter()
+        .find(|r| r["doc_id"] == doc_id)
+        .expect("document row");
+    let path = corpus.join(&row["path"]);
+    let raw = String::from_utf8_lossy(&std::fs::read(&path).expect("read doc")).into_owned();
+    if row["format"] == "jsonl" {
+        for line in raw.lines() {
+            let v: serde_json::Value = match serde_json::from_str(line) {
+                Ok(v) => v,
+                Err(_) => continue,
+            };
+            let id = v.get("id").and_then(|x| x.as_str()).map(String::from);
+            let line_no = raw.lines().position(|l| l == line).unwrap_or(0) + 1;
+            let this_id = id.unwrap_or_else(|| format!("{}#{}", row["path"], line_no));
+            if this_id == doc_id {
+                return v["text"].as_str().unwrap_or_default().to_string();
+            }
+        }
+        panic!("jsonl document {doc_id} not found");
+    }
+    raw
+}
+
+/// Slice by code points, as Python would.
+pub fn cp_slice(text: &str, start: usize, end: usize) -> String {
+    text.chars().skip(start).take(end - start).collect()
+}
