@@ -346,6 +346,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="train on the first N sentences (smoke test)")
+    ap.add_argument("--export-only", action="store_true",
+                    help="export the best checkpoint so far from --work to --out, without training")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -359,6 +361,12 @@ def main() -> None:
     model, vocab, lower = (distilbert_from_onnx if args.encoder == "distilbert"
                            else minilm_from_safetensors)(work)
     from transformers import BertTokenizerFast
+
+    if args.export_only:
+        model.load_state_dict(torch.load(work / "best.pt", weights_only=True))
+        export(model, vocab, lower, Path(args.out), {"encoder": args.encoder, "seed": args.seed, "lr": args.lr,
+                                                     "note": "intermediate checkpoint"})
+        return
 
     tokenizer = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=lower, strip_accents=lower,
                                   tokenize_chinese_chars=True)
@@ -431,7 +439,7 @@ def main() -> None:
         os.replace(work / "checkpoint.pt.tmp", ckpt)
 
     best = max(history, key=lambda h: h["f1"])
-    model.load_state_dict(torch.load(work / "best.pt"))
+    model.load_state_dict(torch.load(work / "best.pt", weights_only=True))
     meta = {"encoder": args.encoder, "seed": args.seed, "lr": args.lr, "epochs": args.epochs,
             "batch_size": args.batch_size, "best_epoch": best["epoch"], "dev": best,
             "history": history, "train_sentences": len(train), "threads": args.threads,

@@ -69,3 +69,37 @@ fn pipeline_runs_with_the_random_model() {
     // Claims come from rules and do not depend on the model.
     assert!(run["counts"]["claims"].as_u64().unwrap() >= 15);
 }
+
+#[cfg(not(feature = "hub"))]
+#[test]
+fn hub_ids_need_the_hub_feature() {
+    let e = NerModel::load(
+        std::path::Path::new("dslim/bert-base-NER"),
+        tch::Device::Cpu,
+    )
+    .err()
+    .expect("no hub without the feature");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("dslim/bert-base-NER") && msg.contains("--features hub"),
+        "{msg}"
+    );
+}
+
+/// With the `hub` feature and no network (as on the build machines), loading a hub id fails with
+/// a message that names the id and the cause.
+#[cfg(feature = "hub")]
+#[test]
+fn hub_ids_fail_clearly_when_offline() {
+    let e = NerModel::load(
+        std::path::Path::new("dslim/bert-base-NER"),
+        tch::Device::Cpu,
+    )
+    .err()
+    .expect("offline");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("dslim/bert-base-NER") && msg.contains("cannot download config.json"),
+        "{msg}"
+    );
+}

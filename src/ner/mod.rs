@@ -9,6 +9,7 @@
 //! from the window where it sits farthest from an edge. Windows of all inputs are sorted by
 //! length and batched, so a batch holds inputs of similar length (little padding).
 pub mod eval;
+pub mod hub;
 mod model;
 
 pub use model::{write_random_model, ModelKind, NerModel};

@@ -52,6 +52,13 @@ fn read_json(path: &Path) -> Result<serde_json::Value> {
 impl NerModel {
     /// Load the model directory `dir` onto `device`.
     pub fn load(dir: &Path, device: Device) -> Result<NerModel> {
+        let fetched;
+        let dir = if super::hub::is_hub_id(dir) {
+            fetched = super::hub::fetch(&dir.to_string_lossy())?;
+            fetched.as_path()
+        } else {
+            dir
+        };
         if !dir.is_dir() {
             return Err(Error::model(dir, "model directory not found"));
         }

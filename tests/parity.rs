@@ -1,0 +1,116 @@
+//! Rust/Python parity: for a fixed set of sentences, the wordpieces and the label of every piece
+//! from newsgraph's Rust pipeline equal those of the transformers reference with the same
+//! weights and vocabulary (scripts/ner_reference.py, run with the project's .venv).
+mod util;
+use newsgraph::ner::NerModel;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use util::*;
+
+const SENTENCES: &[&str] = &[
+    "Chinese President Xi Jinping on Wednesday lashed out at \"double standards\" in safeguarding cyber security.",
+    "Jack Ma, Pony Ma and Li Yanhong, the heads of Internet giants Alibaba, Tencent and Baidu, were present.",
+    "World Economic Forum founder and executive chairman Klaus Schwab said Xi's remarks reflected the need for cooperation.",
+    "Wu Hongbo, UN under-secretary-general for economic and social affairs, read a message from Ban Ki-moon.",
+    "The conference in Wuzhen of east China’s Zhejiang Province was attended by more than 2,000 people.",
+    "In September, Xi and U.S. President Barack Obama agreed to refrain from online theft.",
+    "Representatives of Apple Inc., Microsoft Corp., Lenovo Group and Baidu Inc. attended.",
+    "Valeriy M. Matsel, consul general of Belarus in Shanghai, shared similar views.",
+    "Prime Minister Elena Marsh opened the Third Global Harbour Forum in Port Ellis.",
+    "Zoë Kovač from Zürich met José Álvarez at the São Paulo office of Société Générale.",
+    "Source: Xinhua 2015年12月17日 15:38",
+    "PRESIDENT XI JINPING CALLED FOR COOPERATION AT THE WORLD INTERNET CONFERENCE.",
+    "ZTE already has branches in Belarus, and the Belt and Road Initiative links them.",
+    "Howard Goodison, part of a U.S. college students' delegation, studies at George Washington University.",
+    "“Cyberspace shouldn’t be a battlefield,” Xi said.",
+    "the lower-case sentence mentions london and paris without capitals.",
+];
+
+fn python() -> std::path::PathBuf {
+    let p = repo().join(".venv/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/setup (the test command does)",
+        p.display()
+    );
+    p
+}
+
+fn reference(model_dir: &std::path::Path) -> Vec<(Vec<String>, Vec<String>)> {
+    let mut child = Command::new(python())
+        .arg(repo().join("scripts/ner_reference.py"))
+        .arg(model_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python reference starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all((SENTENCES.join("\n") + "\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "reference failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let strs = |k: &str| {
+                v[k].as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+            };
+            (strs("tokens"), strs("labels"))
+        })
+        .collect()
+}
+
+fn check(model_dir: &std::path::Path) {
+    let model = NerModel::load(model_dir, tch::Device::Cpu).unwrap();
+    let inputs: Vec<_> = SENTENCES
+        .iter()
+        .map(|s| model.tokenizer.tokenize(s))
+        .collect();
+    let tags = model.predict(&inputs, |_| {}).unwrap();
+    let want = reference(model_dir);
+    assert_eq!(want.len(), SENTENCES.len());
+    let mut pieces = 0;
+    for ((s, (tok, tag)), (rtoks, rlabels)) in
+        SENTENCES.iter().zip(inputs.iter().zip(&tags)).zip(&want)
+    {
+        assert_eq!(&tok.tokens, rtoks, "wordpieces differ for {s:?}");
+        let labels: Vec<String> = tag
+            .iter()
+            .map(|t| model.labels[t.label as usize].clone())
+            .collect();
+        assert_eq!(&labels, rlabels, "labels differ for {s:?}");
+        pieces += labels.len();
+    }
+    assert!(pieces > 200);
+}
+
+#[test]
+fn shipped_model_matches_transformers_token_by_token() {
+    check(&shipped_model());
+}
+
+#[test]
+fn random_model_matches_transformers_token_by_token() {
+    let t = tempfile::tempdir().unwrap();
+    let words: Vec<&str> = SENTENCES
+        .iter()
+        .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    newsgraph::ner::write_random_model(t.path(), &words, 3).unwrap();
+    check(t.path());
+}
