@@ -182,6 +182,7 @@ pub fn run(config: &Config) -> Result<Output> {
     docs.par_iter_mut().for_each(|d| {
         d.claims = claims::extract(d);
         d.relations = relations::extract(d);
+        relations::apply_type_policy(d);
     });
     timings.push(("claims_relations", t.elapsed().as_secs_f64()));
 

@@ -187,6 +187,24 @@ fn words(text: &str, base: usize) -> Vec<W> {
     out
 }
 
+/// Type policy where rules meet the model: the objects of a HEAD_OF list ("the heads of
+/// Internet giants Alibaba, Tencent and Baidu") are organizations, whatever the model said.
+/// Applied before resolution, so the corrected types take part in the type vote.
+pub fn apply_type_policy(doc: &mut Document) {
+    let retype: Vec<usize> = doc
+        .relations
+        .iter()
+        .filter(|r| r.rtype == RelationType::HeadOf)
+        .filter_map(|r| match r.to {
+            Target::Mention(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    for m in retype {
+        doc.mentions[m].etype = EntityType::Organization;
+    }
+}
+
 /// All relations of one document (mentions must be set).
 pub fn extract(doc: &Document) -> Vec<Relation> {
     let mut out = Vec::new();
@@ -313,7 +331,17 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                     role2.push(w.lower.clone());
                     k += 1;
                 }
-                if !role2.is_empty() {
+                // "A, Prime Minister of X B": the title belongs to the next name in a list.
+                let mut j = k;
+                if ws.get(j).is_some_and(|w| w.lower == "of") {
+                    j += 1;
+                    if let Some(m) = mention_at_word(j) {
+                        j = word_end(doc.mentions[m].range.end);
+                    }
+                }
+                let next_is_person =
+                    mention_at_word(j).is_some_and(|m| etype(m) == EntityType::Person);
+                if !role2.is_empty() && !next_is_person {
                     let mut end = ws[k - 1].range.end;
                     let mut rule = "apposition";
                     if ws
@@ -389,8 +417,9 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
             let mut i = k + 2;
             let mut last_end = ws[k + 1].range.end;
             while i < ws.len() && orgs.len() < 12 {
-                if let Some(m) =
-                    mention_at_word(i).filter(|&m| etype(m) == EntityType::Organization)
+                // The model sometimes types company names as persons; the list position decides.
+                if let Some(m) = mention_at_word(i)
+                    .filter(|&m| !people.contains(&m) && etype(m) != EntityType::Misc)
                 {
                     orgs.push(m);
                     last_end = doc.mentions[m].range.end;

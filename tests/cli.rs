@@ -46,9 +46,14 @@ fn demo_run_writes_every_file_with_true_offsets() {
         assert!(out.join(f).is_file(), "missing {f}");
     }
     let (h, _) = csv_rows(&out.join("nodes.csv"));
-    assert_eq!(&h[..3], ["id", "kind", "label"]);
+    assert_eq!(&h[..3], ["id", "type", "label"]);
     let (h, _) = csv_rows(&out.join("edges.csv"));
-    assert_eq!(&h[..5], ["id", "kind", "from", "to", "weight"]);
+    assert_eq!(&h[..5], ["id", "type", "from", "to", "weight"]);
+    for f in ["nodes.csv", "edges.csv", "claims.csv", "claims_compare.csv"] {
+        let (h, _) = csv_rows(&out.join(f));
+        let unique: std::collections::BTreeSet<&String> = h.iter().collect();
+        assert_eq!(unique.len(), h.len(), "{f} repeats a column: {h:?}");
+    }
     let (h, _) = csv_rows(&out.join("claims.csv"));
     for c in [
         "claim_id",

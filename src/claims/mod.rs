@@ -164,8 +164,16 @@ const DURATIONS: &[&str] = &[
     "centuries",
     "times",
 ];
+/// Verb stems that make a money amount a spending claim when no noun follows it.
+const SPENDING: &[&str] = &[
+    "spend", "spent", "invest", "pledge", "allocat", "earmark", "budget", "commit",
+];
 const POSSESSIVE: &[&str] = &["'s", "\u{2019}s"];
 const VERBS_BEFORE_NUMBER: &[&str] = &[
+    "will",
+    "would",
+    "spend",
+    "spends",
     "had",
     "has",
     "have",
@@ -291,7 +299,18 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
         }
         let mut drafts: Vec<Draft> = Vec::new();
         for (q, next) in quants {
-            let (words, np_end) = measure_after(&toks, next, q.kind == QuantityKind::Percent);
+            let (mut words, np_end) = measure_after(&toks, next, q.kind == QuantityKind::Percent);
+            if words.is_empty() && q.kind == QuantityKind::Money {
+                // "will spend $4.5 billion on ...", "a pledge of $4.5 billion": spending.
+                let q_at = tok_at(q.range.start);
+                let spends = toks[q_at.saturating_sub(4)..q_at].iter().any(|t| {
+                    t.word()
+                        .is_some_and(|w| SPENDING.iter().any(|s| w.starts_with(s)))
+                });
+                if spends {
+                    words.push("spending".into());
+                }
+            }
             let Some(head) = words.last() else { continue };
             if DURATIONS.contains(&head.as_str()) && q.kind == QuantityKind::Number {
                 continue;
@@ -346,11 +365,27 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
                 if let Some((r, mi)) = before.last() {
                     let me = tok_end(r.end);
                     let between = &toks[me..qs];
-                    let all_verbish = between.len() <= 3
-                        && between
-                            .iter()
-                            .all(|t| t.word().is_some_and(|w| VERBS_BEFORE_NUMBER.contains(&w)))
-                        && !between.is_empty();
+                    // "China had", "Port Ellis handled", "Norland will spend": up to three
+                    // lower-case words, the first a verb (listed, or a past or present form).
+                    let lower = |t: &Tok| {
+                        t.word().is_some_and(|w| {
+                            text[t.range.clone()]
+                                .chars()
+                                .next()
+                                .is_some_and(char::is_lowercase)
+                                && !matches!(w, "and" | "or" | "but" | "of" | "the")
+                        })
+                    };
+                    let verb = |t: &Tok| {
+                        t.word().is_some_and(|w| {
+                            VERBS_BEFORE_NUMBER.contains(&w)
+                                || (w.len() > 4 && (w.ends_with("ed") || w.ends_with('s')))
+                        })
+                    };
+                    let all_verbish = !between.is_empty()
+                        && between.len() <= 3
+                        && between.iter().all(lower)
+                        && verb(&between[0]);
                     let in_comma = between.len() == 1
                         && between[0].tk == Tk::Sym(',')
                         && tok_at(r.start).checked_sub(1).and_then(|p| toks[p].word())

@@ -42,14 +42,14 @@ pub fn nmtoken(id: &str) -> String {
 pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
     let nodes = g.nodes();
     let edges = g.edges();
-    let reserved = ["label", "x", "y", "z", "size", "r", "g", "b", "kind", "nid"];
+    let reserved = ["label", "x", "y", "z", "size", "r", "g", "b", "type", "nid"];
     let node_schema: Vec<(&str, &str)> = Graph::schema(nodes.iter().map(|n| &n.props))
         .into_iter()
         .filter(|(k, _)| !reserved.contains(k))
         .collect();
     let edge_schema: Vec<(&str, &str)> = Graph::schema(edges.iter().map(|e| &e.props))
         .into_iter()
-        .filter(|(k, _)| *k != "weight" && *k != "kind" && *k != "eid")
+        .filter(|(k, _)| !matches!(*k, "weight" | "type" | "eid"))
         .collect();
     super::write_file(path, |w| {
         writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -63,7 +63,7 @@ pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
         )?;
         writeln!(
             w,
-            r#"  <key id="kind" for="node" attr.name="kind" attr.type="string"/>"#
+            r#"  <key id="type" for="node" attr.name="type" attr.type="string"/>"#
         )?;
         writeln!(
             w,
@@ -81,7 +81,7 @@ pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
         )?;
         writeln!(
             w,
-            r#"  <key id="ekind" for="edge" attr.name="kind" attr.type="string"/>"#
+            r#"  <key id="etype" for="edge" attr.name="type" attr.type="string"/>"#
         )?;
         writeln!(
             w,
@@ -101,7 +101,7 @@ pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
                 r#"      <data key="label">{}</data>"#,
                 xml_escape(&n.label)
             )?;
-            writeln!(w, r#"      <data key="kind">{}</data>"#, n.kind.as_str())?;
+            writeln!(w, r#"      <data key="type">{}</data>"#, n.kind.as_str())?;
             writeln!(w, r#"      <data key="nid">{}</data>"#, xml_escape(&n.id))?;
             for (k, _) in &node_schema {
                 if let Some(v) = n.props.get(k).filter(|v| v.type_name().is_some()) {
@@ -126,7 +126,7 @@ pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
                 r#"      <data key="weight">{}</data>"#,
                 format_float(e.weight)
             )?;
-            writeln!(w, r#"      <data key="ekind">{}</data>"#, e.kind.as_str())?;
+            writeln!(w, r#"      <data key="etype">{}</data>"#, e.kind.as_str())?;
             writeln!(w, r#"      <data key="eid">{}</data>"#, xml_escape(&e.id))?;
             for (k, _) in &edge_schema {
                 if let Some(v) = e.props.get(k).filter(|v| v.type_name().is_some()) {

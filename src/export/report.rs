@@ -301,12 +301,14 @@ const JS: &str = r#"
 (function(){
 const colors={Outlet:'#8e44ad',Document:'#7f8c8d',Person:'#2980b9',Location:'#27ae60',Organization:'#e67e22',Misc:'#95a5a6',Claim:'#c0392b',ClaimGroup:'#f1c40f'};
 const N=GRAPH.nodes, E=GRAPH.edges, W=900, H=640, svg=document.getElementById('graph'), NS='http://www.w3.org/2000/svg';
-// deterministic start: nodes on a circle by index
-N.forEach((n,i)=>{const a=2*Math.PI*i/Math.max(1,N.length);n.x=W/2+250*Math.cos(a);n.y=H/2+250*Math.sin(a);n.vx=0;n.vy=0;});
-for(let it=0;it<300;it++){
-  for(let i=0;i<N.length;i++)for(let j=i+1;j<N.length;j++){const a=N[i],b=N[j];let dx=a.x-b.x,dy=a.y-b.y,d2=dx*dx+dy*dy+0.01,f=400/d2;a.vx+=dx*f;a.vy+=dy*f;b.vx-=dx*f;b.vy-=dy*f;}
-  E.forEach(([s,t])=>{const a=N[s],b=N[t];const dx=b.x-a.x,dy=b.y-a.y,d=Math.sqrt(dx*dx+dy*dy)+0.01,f=(d-60)*0.02;a.vx+=dx/d*f;a.vy+=dy/d*f;b.vx-=dx/d*f;b.vy-=dy/d*f;});
-  N.forEach(n=>{n.vx+=(W/2-n.x)*0.002;n.vy+=(H/2-n.y)*0.002;n.x=Math.max(10,Math.min(W-10,n.x+Math.max(-10,Math.min(10,n.vx))));n.y=Math.max(10,Math.min(H-10,n.y+Math.max(-10,Math.min(10,n.vy))));n.vx*=0.5;n.vy*=0.5;});
+// Fruchterman-Reingold from a deterministic start (nodes on a circle in id order).
+const k=Math.sqrt(W*H/Math.max(1,N.length))*0.9;
+N.forEach((n,i)=>{const a=2*Math.PI*i/Math.max(1,N.length);n.x=W/2+W/3*Math.cos(a);n.y=H/2+H/3*Math.sin(a);});
+for(let it=0,temp=W/10;it<400;it++,temp*=0.985){
+  N.forEach(n=>{n.dx=0;n.dy=0;});
+  for(let i=0;i<N.length;i++)for(let j=i+1;j<N.length;j++){const a=N[i],b=N[j];let dx=a.x-b.x,dy=a.y-b.y,d=Math.sqrt(dx*dx+dy*dy)+0.01,f=k*k/d;a.dx+=dx/d*f;a.dy+=dy/d*f;b.dx-=dx/d*f;b.dy-=dy/d*f;}
+  E.forEach(([s,t])=>{const a=N[s],b=N[t];const dx=a.x-b.x,dy=a.y-b.y,d=Math.sqrt(dx*dx+dy*dy)+0.01,f=d*d/k;a.dx-=dx/d*f;a.dy-=dy/d*f;b.dx+=dx/d*f;b.dy+=dy/d*f;});
+  N.forEach(n=>{n.dx+=(W/2-n.x)*0.05*k/50;n.dy+=(H/2-n.y)*0.05*k/50;const d=Math.sqrt(n.dx*n.dx+n.dy*n.dy)+0.01,m=Math.min(d,temp);n.x=Math.max(12,Math.min(W-12,n.x+n.dx/d*m));n.y=Math.max(12,Math.min(H-12,n.y+n.dy/d*m));});
 }
 E.forEach(([s,t])=>{const l=document.createElementNS(NS,'line');l.setAttribute('x1',N[s].x);l.setAttribute('y1',N[s].y);l.setAttribute('x2',N[t].x);l.setAttribute('y2',N[t].y);svg.appendChild(l);});
 const details=document.getElementById('details');

@@ -16,12 +16,15 @@ fn prop(p: &Props, k: &str) -> String {
     p.get(k).map(|v| v.render()).unwrap_or_default()
 }
 
-/// `nodes.csv`: id, kind, label, then every property (union over nodes, sorted).
+/// `nodes.csv`: id, type, label, then every property (union over nodes, sorted).
 pub fn write_nodes_csv(g: &Graph, path: &Path) -> Result<()> {
     let nodes = g.nodes();
-    let schema = Graph::schema(nodes.iter().map(|n| &n.props));
+    let schema: Vec<_> = Graph::schema(nodes.iter().map(|n| &n.props))
+        .into_iter()
+        .filter(|(k, _)| !matches!(*k, "id" | "type" | "label"))
+        .collect();
     let mut w = csv_writer(path)?;
-    let mut header = vec!["id", "kind", "label"];
+    let mut header = vec!["id", "type", "label"];
     header.extend(schema.iter().map(|(k, _)| *k));
     w.write_record(&header).map_err(csv_err(path))?;
     for n in nodes {
@@ -32,13 +35,16 @@ pub fn write_nodes_csv(g: &Graph, path: &Path) -> Result<()> {
     w.flush().map_err(|e| Error::io(path, e))
 }
 
-/// `edges.csv`: id, kind, from, to, weight, then every property.
+/// `edges.csv`: id, type, from, to, weight, then every property.
 pub fn write_edges_csv(g: &Graph, path: &Path) -> Result<()> {
     let edges = g.edges();
-    let schema = Graph::schema(edges.iter().map(|e| &e.props));
+    let schema: Vec<_> = Graph::schema(edges.iter().map(|e| &e.props))
+        .into_iter()
+        .filter(|(k, _)| !matches!(*k, "id" | "type" | "from" | "to" | "weight"))
+        .collect();
     let mut w = csv_writer(path)?;
-    let mut header = vec!["id", "kind", "from", "to", "weight"];
-    header.extend(schema.iter().map(|(k, _)| *k).filter(|k| *k != "weight"));
+    let mut header = vec!["id", "type", "from", "to", "weight"];
+    header.extend(schema.iter().map(|(k, _)| *k));
     w.write_record(&header).map_err(csv_err(path))?;
     for e in edges {
         let mut row = vec![
@@ -48,12 +54,7 @@ pub fn write_edges_csv(g: &Graph, path: &Path) -> Result<()> {
             e.to.clone(),
             format_float(e.weight),
         ];
-        row.extend(
-            schema
-                .iter()
-                .filter(|(k, _)| *k != "weight")
-                .map(|(k, _)| prop(&e.props, k)),
-        );
+        row.extend(schema.iter().map(|(k, _)| prop(&e.props, k)));
         w.write_record(&row).map_err(csv_err(path))?;
     }
     w.flush().map_err(|e| Error::io(path, e))

@@ -149,17 +149,41 @@ pub fn aggregate(
             }
         }
     };
+    let label_of = |w: usize| {
+        parse_label(
+            labels
+                .get(words[w].label as usize)
+                .map(String::as_str)
+                .unwrap_or("O"),
+        )
+    };
     for (w, tag) in words.iter().enumerate() {
-        let label = labels
-            .get(tag.label as usize)
-            .map(String::as_str)
-            .unwrap_or("O");
-        let (prefix, etype) = parse_label(label);
+        let (prefix, etype) = label_of(w);
+        // A period, hyphen or apostrophe glued to an entity word ("M." in "Valeriy M. Matsel")
+        // does not break the entity when the next word continues it.
+        if etype.is_none() && w > 0 && w + 1 < words.len() {
+            if let Some(t) = cur.as_ref().map(|c| c.0) {
+                let glued = tok.words[w].start == tok.words[w - 1].end;
+                let punct = matches!(&text[tok.words[w].clone()], "." | "-" | "'" | "\u{2019}");
+                let (np, nt) = label_of(w + 1);
+                if glued && punct && nt == Some(t) && matches!(np, 'I' | 'E' | 'L') {
+                    if let Some(c) = cur.as_mut() {
+                        c.2 = w;
+                    }
+                    continue;
+                }
+            }
+        }
         match etype {
             None => close(&mut cur, &mut out),
             Some(t) => {
-                let extends =
-                    matches!(prefix, 'I' | 'E' | 'L') && cur.as_ref().is_some_and(|c| c.0 == t);
+                // Two person spans side by side ("Valeriy" "M. Matsel") are one name.
+                let adjacent_person = t == EntityType::Person
+                    && cur.as_ref().is_some_and(|c| {
+                        c.0 == t && &text[tok.words[c.2].end..tok.words[w].start] == " "
+                    });
+                let extends = (matches!(prefix, 'I' | 'E' | 'L') || adjacent_person)
+                    && cur.as_ref().is_some_and(|c| c.0 == t);
                 if extends {
                     if let Some(c) = cur.as_mut() {
                         c.2 = w;

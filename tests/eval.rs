@@ -1,0 +1,59 @@
+//! The shipped model on the CoNLL-2003 dev set (when ../shared is present): `eval-ner` reports
+//! the F1 written in the model card, above the 0.88 floor.
+mod util;
+use util::*;
+
+fn card_f1() -> f64 {
+    let card = std::fs::read_to_string(shipped_model().join("MODEL_CARD.md")).expect("model card");
+    let line = card
+        .lines()
+        .find(|l| l.contains("dev F1 (newsgraph eval-ner)"))
+        .expect("the card states the eval-ner dev F1");
+    line.split_whitespace()
+        .filter_map(|w| {
+            w.trim_matches(|c: char| !c.is_ascii_digit() && c != '.')
+                .parse::<f64>()
+                .ok()
+        })
+        .find(|v| *v > 0.0 && *v < 1.0)
+        .expect("an F1 value")
+}
+
+#[test]
+fn dev_f1_matches_the_model_card() {
+    let Some(dev) = shared("data/conll2003/dev.txt") else {
+        eprintln!("../shared/data/conll2003/dev.txt is absent: skipping");
+        return;
+    };
+    let o = run_ok(bin().arg("eval-ner").arg(&dev).arg("--json"));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f1 = v["f1"].as_f64().unwrap();
+    assert!(
+        (f1 - card_f1()).abs() < 0.0005,
+        "eval-ner F1 {f1} vs model card {}",
+        card_f1()
+    );
+    assert!(f1 >= 0.88, "dev F1 {f1} is below the 0.88 floor");
+    for t in ["PER", "LOC", "ORG", "MISC"] {
+        let s = &v["per_type"][t];
+        assert!(
+            s["f1"].as_f64().unwrap() > 0.7 && s["support"].as_u64().unwrap() > 500,
+            "{t}: {s}"
+        );
+    }
+    assert_eq!(v["sentences"], 3250);
+}
+
+#[test]
+fn eval_ner_rejects_a_malformed_file() {
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("bad.txt");
+    std::fs::write(&p, "EU NNP B-ORG\nrejects\n").unwrap();
+    let o = bin().arg("eval-ner").arg(&p).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("bad.txt: line 2: expected `token ... tag`"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
