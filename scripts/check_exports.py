@@ -119,7 +119,10 @@ def free_port() -> int:
 def configure(home: Path) -> int:
     bolt, http = free_port(), free_port()
     conf = home / "conf" / "neo4j.conf"
-    conf.write_text(conf.read_text() + f"""
+    original = home / "conf" / "neo4j.conf.orig"
+    if not original.exists():
+        shutil.copy(conf, original)
+    conf.write_text(original.read_text() + f"""
 dbms.connectors.default_listen_address=127.0.0.1
 dbms.connector.bolt.enabled=true
 dbms.connector.bolt.listen_address=127.0.0.1:{bolt}

@@ -587,11 +587,9 @@ fn quotes(doc: &Document) -> Vec<Relation> {
     // Quote spans: curly pairs, or straight pairs, within a paragraph.
     let mut spans: Vec<Range<usize>> = Vec::new();
     let mut open: Option<(usize, char)> = None;
-    let mut para_start = 0;
     for (i, c) in text.char_indices() {
         if c == '\n' && text[i + 1..].starts_with('\n') {
-            open = None;
-            para_start = i;
+            open = None; // an unclosed quote ends with its paragraph
         }
         match (open, c) {
             (None, '\u{201c}') => open = Some((i + c.len_utf8(), '\u{201d}')),
@@ -606,7 +604,6 @@ fn quotes(doc: &Document) -> Vec<Relation> {
             _ => {}
         }
     }
-    let _ = para_start;
     let persons = |range: Range<usize>| -> Vec<usize> {
         (0..doc.mentions.len())
             .filter(|&m| {

@@ -593,7 +593,7 @@ fn currency_word(w: &str) -> Option<&'static str> {
 }
 
 /// Whether the number at `i` is part of a date, time, year, ordinal, phone number, id or version.
-fn excluded(toks: &[Tok], i: usize, text: &str) -> bool {
+fn excluded(toks: &[Tok], i: usize) -> bool {
     let t = &toks[i];
     let Tk::Num {
         value,
@@ -755,7 +755,6 @@ fn excluded(toks: &[Tok], i: usize, text: &str) -> bool {
     {
         return true;
     }
-    let _ = text;
     false
 }
 
@@ -799,7 +798,7 @@ fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
         None => (None, j),
     };
     j = after_cur;
-    if matches!(toks.get(j).map(|t| &t.tk), Some(Tk::Num { .. })) && excluded(toks, j, text) {
+    if matches!(toks.get(j).map(|t| &t.tk), Some(Tk::Num { .. })) && excluded(toks, j) {
         return None;
     }
     let start_tok = j;
@@ -845,8 +844,7 @@ fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
     };
     if let Some(k) = range_word {
         let k = currency_symbol(toks, k).map_or(k, |(_, k2)| k2);
-        let ok =
-            !matches!(toks.get(k).map(|t| &t.tk), Some(Tk::Num { .. })) || !excluded(toks, k, text);
+        let ok = !matches!(toks.get(k).map(|t| &t.tk), Some(Tk::Num { .. })) || !excluded(toks, k);
         if let Some(r2) = ok
             .then(|| read_number(toks, k, currency.is_some()))
             .flatten()

@@ -3,10 +3,11 @@
 //! are decoded (one view character maps to the whole entity); whitespace runs collapse.
 use crate::doc::{View, ViewBuilder};
 
-/// Elements whose content is never visible article text.
+/// Elements whose content is never visible article text. (`<head>` holds no visible text but
+/// its `<title>`, which is read as metadata.)
 const HIDDEN: &[&str] = &[
-    "script", "style", "noscript", "head", "nav", "header", "footer", "aside", "form", "iframe",
-    "svg", "template", "button", "select", "figure",
+    "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
+    "template", "button", "select", "figure",
 ];
 /// Elements that break lines.
 const BLOCK: &[&str] = &[
@@ -127,7 +128,7 @@ pub fn visible_text(html: &str) -> (View, Option<String>) {
             if name == "title" {
                 in_title = !closing;
             }
-            if HIDDEN.contains(&name.as_str()) && name != "head" && !self_closing {
+            if HIDDEN.contains(&name.as_str()) && !self_closing {
                 if closing {
                     if let Some(pos) = hidden.iter().rposition(|h| *h == name) {
                         hidden.truncate(pos);
@@ -135,8 +136,6 @@ pub fn visible_text(html: &str) -> (View, Option<String>) {
                 } else {
                     hidden.push(name.clone());
                 }
-            } else if name == "head" {
-                // <head> only hides its own furniture; <title> inside it is read for metadata.
             }
             if hidden.is_empty() && BLOCK.contains(&name.as_str()) && !b.is_empty() {
                 let brk = if name == "br" || name == "li" {
