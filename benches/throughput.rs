@@ -39,11 +39,7 @@ fn main() {
         .iter()
         .map(|text| {
             let view = corpus::strip_boilerplate(&View::identity(text));
-            let mut d = Document {
-                text: text.clone(),
-                view,
-                ..Default::default()
-            };
+            let mut d = Document::new(Default::default(), text.clone(), view);
             d.sentences = segment::split(&d.view.text);
             d
         })

@@ -59,10 +59,8 @@ pub struct ViewBuilder {
 impl ViewBuilder {
     /// Append `text`, which is the original text starting at code point `orig_start`.
     pub fn push_verbatim(&mut self, text: &str, orig_start: usize) {
-        let mut cp = orig_start as u32;
-        for ch in text.chars() {
+        for (cp, ch) in (orig_start as u32..).zip(text.chars()) {
             self.push_mapped(ch, cp, cp + 1);
-            cp += 1;
         }
     }
 
@@ -188,6 +186,16 @@ pub struct Document {
 }
 
 impl Document {
+    /// A document with no annotations yet.
+    pub fn new(meta: DocMeta, text: String, view: View) -> Document {
+        Document {
+            meta,
+            text,
+            view,
+            ..Document::default()
+        }
+    }
+
     /// Text of a view byte range.
     pub fn slice(&self, r: &Range<usize>) -> &str {
         &self.view.text[r.clone()]

@@ -4,7 +4,7 @@
 //!
 //! 1. [`corpus`]: walk, decode, strip markup and boilerplate into a [`doc::View`] that maps every
 //!    kept character back to the original file;
-//! 2. [`segment`]: sentences;
+//! 2. [`segment`](mod@segment): sentences;
 //! 3. [`ner`]: a rust-bert token classifier on tch/libtorch, batched across documents;
 //! 4. [`claims`]: numeric claims by rules (value, interval, unit, measure, subject, as-of);
 //! 5. [`relations`] and [`resolve`]: typed relations and one id per real entity;

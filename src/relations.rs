@@ -398,8 +398,8 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
         // Parallel lists: "Jack Ma, Pony Ma and Li Yanhong, the heads of Internet giants
         // Alibaba, Tencent and Baidu respectively".
         for (k, w) in ws.iter().enumerate() {
-            if !HEAD_ROLES.contains(&w.lower.as_str())
-                || !ws.get(k + 1).is_some_and(|n| n.lower == "of")
+            if !(HEAD_ROLES.contains(&w.lower.as_str())
+                && ws.get(k + 1).is_some_and(|n| n.lower == "of"))
             {
                 continue;
             }
@@ -530,7 +530,8 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                     .get(be)
                     .is_some_and(|w| w.lower == "," || w.lower == "and")
                     && locs.get(a_i + 2).is_some();
-                if !list_follows && !ws.get(ae.wrapping_sub(1)).is_some_and(|w| w.lower == "and") {
+                let after_and = ws.get(ae.wrapping_sub(1)).is_some_and(|w| w.lower == "and");
+                if !(list_follows || after_and) {
                     out.push(Relation {
                         rtype: RelationType::LocatedIn,
                         from: a,
@@ -560,12 +561,9 @@ fn possessive_between(doc: &Document, b: usize, c: usize) -> bool {
 fn list_before(doc: &Document, ws: &[W], ms: &[usize], end: usize, t: EntityType) -> Vec<usize> {
     let mut out = Vec::new();
     let mut k = end;
-    loop {
-        let Some(m) = ms.iter().copied().find(|&m| {
-            doc.mentions[m].etype == t && k > 0 && doc.mentions[m].range.end == ws[k - 1].range.end
-        }) else {
-            break;
-        };
+    while let Some(m) = ms.iter().copied().find(|&m| {
+        doc.mentions[m].etype == t && k > 0 && doc.mentions[m].range.end == ws[k - 1].range.end
+    }) {
         out.insert(0, m);
         k = ws.partition_point(|w| w.range.start < doc.mentions[m].range.start);
         if k > 0 && matches!(ws[k - 1].lower.as_str(), "," | "and") {

@@ -198,9 +198,9 @@ pub fn canonical_name(surface: &str, etype: EntityType, aliases: &Aliases) -> St
             words.remove(0);
         }
         if words.len() > 1
-            && words.last().is_some_and(|w| {
-                COMPANY_SUFFIXES.contains(&w.to_lowercase().trim_end_matches(',').as_ref())
-            })
+            && words
+                .last()
+                .is_some_and(|w| COMPANY_SUFFIXES.contains(&w.to_lowercase().trim_end_matches(',')))
         {
             words.pop();
             if let Some(l) = words.last_mut() {

@@ -72,12 +72,8 @@ pub fn split(text: &str) -> Vec<Sentence> {
     while i < text.len() {
         let c = text[i..].chars().next().unwrap_or(' ');
         let clen = c.len_utf8();
-        if start.is_none() {
-            if !c.is_whitespace() {
-                start = Some(i);
-            } else if c == '\n' && text[i + 1..].starts_with(|n: char| n == '\n' || n == '\r') {
-                // blank line outside a sentence
-            }
+        if start.is_none() && !c.is_whitespace() {
+            start = Some(i);
         }
         if c == '\n' {
             // Blank line: paragraph break.

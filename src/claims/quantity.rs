@@ -143,18 +143,13 @@ pub(crate) fn lex(text: &str) -> Vec<Tok> {
         }
         if c.is_alphabetic() {
             let mut j = i;
-            loop {
-                let Some(ch) = text[j..].chars().next() else {
-                    break;
-                };
-                if ch.is_alphanumeric() {
-                    j += ch.len_utf8();
-                } else if (ch == '-' || ch == '\'' || ch == '\u{2019}')
+            while let Some(ch) = text[j..].chars().next() {
+                let joiner = (ch == '-' || ch == '\'' || ch == '\u{2019}')
                     && text[j + ch.len_utf8()..]
                         .chars()
                         .next()
-                        .is_some_and(|n| n.is_alphanumeric())
-                {
+                        .is_some_and(|n| n.is_alphanumeric());
+                if ch.is_alphanumeric() || joiner {
                     j += ch.len_utf8();
                 } else {
                     break;
@@ -732,7 +727,7 @@ fn excluded(toks: &[Tok], i: usize) -> bool {
         }
     }
     // Day of month next to a month name: "17 December", "December 17", "Dec. 17".
-    if !grouped && !decimal && digits <= 2 && value >= 1.0 && value <= 31.0 {
+    if !grouped && !decimal && digits <= 2 && (1.0..=31.0).contains(&value) {
         let month_after = next(1)
             .and_then(|n| n.word())
             .and_then(month_number)

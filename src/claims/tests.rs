@@ -205,9 +205,8 @@ const TABLE: &[(&str, &str)] = &[
     ("Windows 10", "10"),
 ];
 
-fn parse_expect(
-    spec: &str,
-) -> Vec<(
+/// value, approximate, kind, currency, lower (value, closed), upper (value, closed), unit
+type Expect = (
     f64,
     bool,
     &'static str,
@@ -215,7 +214,9 @@ fn parse_expect(
     Option<(f64, bool)>,
     Option<(f64, bool)>,
     Option<&'static str>,
-)> {
+);
+
+fn parse_expect(spec: &str) -> Vec<Expect> {
     spec.split(';')
         .map(str::trim)
         .filter(|s| !s.is_empty())

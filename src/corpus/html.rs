@@ -143,7 +143,8 @@ pub fn visible_text(html: &str) -> (View, Option<String>) {
                 } else {
                     "\n\n"
                 };
-                if !b.ends_with("\n\n") && !(brk == "\n" && b.ends_with("\n")) {
+                let broken = b.ends_with("\n\n") || (brk == "\n" && b.ends_with("\n"));
+                if !broken {
                     if b.ends_with("\n") {
                         b.push_separator('\n', i);
                     } else {

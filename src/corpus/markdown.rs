@@ -28,9 +28,11 @@ pub fn visible_text(md: &str) -> View {
                     while k < end && chars[k] == '#' {
                         k += 1;
                     }
-                } else if rest.starts_with("> ") || rest == ">" {
-                    k += 1;
-                } else if rest.starts_with("- ") || rest.starts_with("* ") || rest.starts_with("+ ")
+                } else if rest.starts_with("> ")
+                    || rest == ">"
+                    || rest.starts_with("- ")
+                    || rest.starts_with("* ")
+                    || rest.starts_with("+ ")
                 {
                     k += 1;
                 } else {

@@ -33,8 +33,8 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let nodes = g.nodes();
     let edges = g.edges();
-    let mut node_files: Vec<(String, NodeKind, Vec<(&str, &str)>)> = Vec::new();
-    let mut rel_files: Vec<(String, EdgeKind, Vec<(&str, &str)>)> = Vec::new();
+    let mut node_files: Vec<FileSchema<NodeKind>> = Vec::new();
+    let mut rel_files: Vec<FileSchema<EdgeKind>> = Vec::new();
     for kind in NodeKind::ALL {
         let of: Vec<_> = nodes.iter().filter(|n| n.kind == kind).collect();
         if of.is_empty() {
@@ -119,7 +119,9 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
     write_load_cypher(dir, &node_files, &rel_files)
 }
 
-type Files<'a, K> = [(String, K, Vec<(&'a str, &'a str)>)];
+/// One written file: its name, the label or type it holds, and its typed columns.
+type FileSchema<'a, K> = (String, K, Vec<(&'a str, &'a str)>);
+type Files<'a, K> = [FileSchema<'a, K>];
 
 fn write_import_sh(dir: &Path, nodes: &Files<NodeKind>, rels: &Files<EdgeKind>) -> Result<()> {
     let path = dir.join("import.sh");
