@@ -76,7 +76,8 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel) -> Result<()> {
         let words = ner::word_tags(tok, pieces);
         let base = docs[d].sentences[s].range.start;
         let text = docs[d].slice(&docs[d].sentences[s].range).to_string();
-        for span in ner::aggregate(tok, &words, &model.labels, &text) {
+        let spans = ner::aggregate(tok, &words, &model.labels, &text);
+        for span in spans.into_iter().map(|s| ner::extend_place_name(s, &text)) {
             docs[d].mentions.push(Mention {
                 range: base + span.range.start..base + span.range.end,
                 sentence: s,
