@@ -220,8 +220,10 @@ pub fn extend_place_name(mut span: EntitySpan, text: &str) -> EntitySpan {
     let before = &text[..span.range.start];
     if let Some(prefix) = before.strip_suffix(' ') {
         let word_start = prefix
-            .rfind(|c: char| c.is_whitespace())
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         if PLACE_HEADS.contains(&&prefix[word_start..]) {
             span.range.start = word_start;
         }
@@ -295,7 +297,7 @@ mod tests {
 
     #[test]
     fn place_heads_join_locations() {
-        let text = "Yesterday Port Ellis handled it, and Ellis grew.";
+        let text = "Yesterday Port Ellis handled it, and\u{a0}the Ellis grew.";
         let span = |a: usize, b: usize| EntitySpan {
             range: a..b,
             etype: EntityType::Location,
