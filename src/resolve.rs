@@ -197,6 +197,16 @@ pub fn canonical_name(surface: &str, etype: EntityType, aliases: &Aliases) -> St
         if words.len() > 1 && words[0].eq_ignore_ascii_case("the") {
             words.remove(0);
         }
+        // "Zhejiang Province" and "Zhejiang" are one place.
+        let admin = ["province", "prefecture", "county"];
+        if etype == EntityType::Location
+            && words.len() > 1
+            && words
+                .last()
+                .is_some_and(|w| admin.contains(&w.to_lowercase().as_str()))
+        {
+            words.pop();
+        }
         if words.len() > 1
             && words
                 .last()
@@ -467,6 +477,10 @@ mod tests {
         assert_eq!(
             canonical_name("Apple Inc.", EntityType::Organization, &al),
             "Apple"
+        );
+        assert_eq!(
+            canonical_name("Zhejiang Province", EntityType::Location, &al),
+            "Zhejiang"
         );
         assert_eq!(
             canonical_name("the United Nations", EntityType::Organization, &al),
