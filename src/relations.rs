@@ -245,7 +245,13 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                             org = Some(m);
                         }
                         start = doc.mentions[m].range.start;
-                        k = word_at(doc.mentions[m].range.start);
+                        // A mention starting inside a word ("moon" of "Ki-moon") must not
+                        // stall the scan.
+                        let next = word_at(doc.mentions[m].range.start);
+                        if next >= k {
+                            break;
+                        }
+                        k = next;
                         continue;
                     }
                     break;
@@ -565,7 +571,11 @@ fn list_before(doc: &Document, ws: &[W], ms: &[usize], end: usize, t: EntityType
         doc.mentions[m].etype == t && k > 0 && doc.mentions[m].range.end == ws[k - 1].range.end
     }) {
         out.insert(0, m);
-        k = ws.partition_point(|w| w.range.start < doc.mentions[m].range.start);
+        let next = ws.partition_point(|w| w.range.start < doc.mentions[m].range.start);
+        if next >= k {
+            break; // the mention starts inside a word: no progress possible
+        }
+        k = next;
         if k > 0 && matches!(ws[k - 1].lower.as_str(), "," | "and") {
             k -= 1;
             if k > 0 && ws[k - 1].lower == "," {
@@ -773,6 +783,22 @@ mod tests {
             ),
             "{rs:?}"
         );
+    }
+
+    #[test]
+    fn mentions_inside_words_do_not_stall_the_scans() {
+        // Spans from a poor model can start inside a hyphenated word.
+        let d = doc(
+            "President Ki-moon Smith and Jo-ann Lee, the heads of Acme, spoke.",
+            &[
+                ("moon", Location),
+                ("Smith", Person),
+                ("ann Lee", Person),
+                ("Acme", Organization),
+            ],
+        );
+        let rs = extract(&d);
+        assert!(rs.iter().all(|r| r.from < d.mentions.len()));
     }
 
     #[test]
