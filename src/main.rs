@@ -225,9 +225,7 @@ fn real_main(cli: Cli) -> Result<i32> {
             let tags = model.predict(&inputs, |_| {})?;
             let mut rows = Vec::new();
             for ((s, tok), pieces) in sentences.iter().zip(&inputs).zip(&tags) {
-                let words = ner::word_tags(tok, pieces);
-                let sent = &text[s.range.clone()];
-                for span in ner::aggregate(tok, &words, &model.labels, sent) {
+                for span in ner::spans(tok, pieces, &model.labels, &text[s.range.clone()]) {
                     let (a, b) = (
                         s.range.start + span.range.start,
                         s.range.start + span.range.end,

@@ -73,11 +73,14 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel) -> Result<()> {
         doc.mentions.clear();
     }
     for ((&(d, s), tok), pieces) in index.iter().zip(&inputs).zip(&tags) {
-        let words = ner::word_tags(tok, pieces);
         let base = docs[d].sentences[s].range.start;
-        let text = docs[d].slice(&docs[d].sentences[s].range).to_string();
-        let spans = ner::aggregate(tok, &words, &model.labels, &text);
-        for span in spans.into_iter().map(|s| ner::extend_place_name(s, &text)) {
+        let spans = ner::spans(
+            tok,
+            pieces,
+            &model.labels,
+            docs[d].slice(&docs[d].sentences[s].range),
+        );
+        for span in spans {
             docs[d].mentions.push(Mention {
                 range: base + span.range.start..base + span.range.end,
                 sentence: s,

@@ -231,6 +231,21 @@ pub fn extend_place_name(mut span: EntitySpan, text: &str) -> EntitySpan {
     span
 }
 
+/// The entity spans of one tokenized text from its piece tags: word tags, BIO aggregation, then
+/// the place-name rule. Every caller (the pipeline, `newsgraph ner`) goes through here.
+pub fn spans(
+    tok: &Tokenized,
+    pieces: &[PieceTag],
+    labels: &[String],
+    text: &str,
+) -> Vec<EntitySpan> {
+    let words = word_tags(tok, pieces);
+    aggregate(tok, &words, labels, text)
+        .into_iter()
+        .map(|s| extend_place_name(s, text))
+        .collect()
+}
+
 /// One model window: a slice of an input's pieces.
 #[derive(Debug, Clone)]
 pub(crate) struct Window {
