@@ -230,6 +230,28 @@ impl Document {
     }
 }
 
+/// A document of plain `text`, split into sentences, with a mention for each `(surface, type)`,
+/// each found after the previous one. For unit tests of the stages that read mentions.
+#[cfg(test)]
+pub(crate) fn test_doc(text: &str, ents: &[(&str, EntityType)]) -> Document {
+    let mut d = Document::new(DocMeta::default(), text.into(), View::identity(text));
+    d.sentences = crate::segment::split(text);
+    let mut from = 0;
+    for (surface, etype) in ents {
+        let at = from + text[from..].find(surface).expect("surface in text");
+        let sentence = d.sentence_at(at).expect("mention inside a sentence");
+        d.mentions.push(Mention {
+            range: at..at + surface.len(),
+            sentence,
+            etype: *etype,
+            score: 1.0,
+            entity: None,
+        });
+        from = at + surface.len();
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -702,30 +702,7 @@ fn quotes(doc: &Document) -> Vec<Relation> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc::{Mention, View};
-
-    fn doc(text: &str, ents: &[(&str, EntityType)]) -> Document {
-        let mut d = Document {
-            text: text.into(),
-            view: View::identity(text),
-            ..Default::default()
-        };
-        d.sentences = crate::segment::split(text);
-        let mut from = 0;
-        for (s, t) in ents {
-            let at = from + text[from..].find(s).unwrap();
-            let sentence = d.sentence_at(at).unwrap();
-            d.mentions.push(Mention {
-                range: at..at + s.len(),
-                sentence,
-                etype: *t,
-                score: 1.0,
-                entity: None,
-            });
-            from = at + s.len();
-        }
-        d
-    }
+    use crate::doc::test_doc;
 
     fn show(d: &Document, r: &Relation) -> String {
         let to = match &r.to {
@@ -750,7 +727,7 @@ mod tests {
 
     #[test]
     fn roles_before_names() {
-        let d = doc("Pakistani President Mamnoon Hussain and World Economic Forum founder and executive chairman Klaus Schwab spoke.", &[("Pakistani", Misc), ("Mamnoon Hussain", Person), ("World Economic Forum", Organization), ("Klaus Schwab", Person)]);
+        let d = test_doc("Pakistani President Mamnoon Hussain and World Economic Forum founder and executive chairman Klaus Schwab spoke.", &[("Pakistani", Misc), ("Mamnoon Hussain", Person), ("World Economic Forum", Organization), ("Klaus Schwab", Person)]);
         let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
         assert!(
             rs.contains(&"Mamnoon Hussain HAS_ROLE role:president".to_string()),
@@ -771,7 +748,7 @@ mod tests {
 
     #[test]
     fn appositions() {
-        let d = doc("Wu Hongbo, UN under-secretary-general for economic affairs, read it. Jia Xiudong, a research fellow with the China Institute of International Studies, said so.", &[("Wu Hongbo", Person), ("UN", Organization), ("Jia Xiudong", Person), ("China Institute of International Studies", Organization)]);
+        let d = test_doc("Wu Hongbo, UN under-secretary-general for economic affairs, read it. Jia Xiudong, a research fellow with the China Institute of International Studies, said so.", &[("Wu Hongbo", Person), ("UN", Organization), ("Jia Xiudong", Person), ("China Institute of International Studies", Organization)]);
         let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
         assert!(
             rs.contains(&"Wu Hongbo HAS_ROLE role:under-secretary-general @UN".to_string()),
@@ -788,7 +765,7 @@ mod tests {
     #[test]
     fn mentions_inside_words_do_not_stall_the_scans() {
         // Spans from a poor model can start inside a hyphenated word.
-        let d = doc(
+        let d = test_doc(
             "President Ki-moon Smith and Jo-ann Lee, the heads of Acme, spoke.",
             &[
                 ("moon", Location),
@@ -803,7 +780,7 @@ mod tests {
 
     #[test]
     fn respectively_lists_pair_in_order() {
-        let d = doc("Jack Ma, Pony Ma and Li Yanhong, the heads of Internet giants Alibaba, Tencent and Baidu, respectively, were present.", &[("Jack Ma", Person), ("Pony Ma", Person), ("Li Yanhong", Person), ("Alibaba", Organization), ("Tencent", Organization), ("Baidu", Organization)]);
+        let d = test_doc("Jack Ma, Pony Ma and Li Yanhong, the heads of Internet giants Alibaba, Tencent and Baidu, respectively, were present.", &[("Jack Ma", Person), ("Pony Ma", Person), ("Li Yanhong", Person), ("Alibaba", Organization), ("Tencent", Organization), ("Baidu", Organization)]);
         let rs: Vec<String> = extract(&d)
             .iter()
             .filter(|r| r.rtype == RelationType::HeadOf)
@@ -821,7 +798,7 @@ mod tests {
 
     #[test]
     fn located_in() {
-        let d = doc(
+        let d = test_doc(
             "The conference in Wuzhen of east China's Zhejiang Province opened.",
             &[
                 ("Wuzhen", Location),
@@ -843,7 +820,7 @@ mod tests {
     #[test]
     fn quotes_attributed() {
         let text = "\"No country should pursue cyber hegemony,\" Xi said at the meeting.\n\n\"There should be no unilateralism,\" he said.";
-        let d = doc(text, &[("Xi", Person)]);
+        let d = test_doc(text, &[("Xi", Person)]);
         let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
         assert_eq!(
             rs,

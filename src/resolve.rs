@@ -435,28 +435,7 @@ pub fn resolve(docs: &mut [Document], aliases: &Aliases) -> Vec<Entity> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc::{Mention, View};
-
-    fn doc(text: &str, ents: &[(&str, EntityType)]) -> Document {
-        let mut d = Document {
-            text: text.into(),
-            view: View::identity(text),
-            ..Default::default()
-        };
-        let mut from = 0;
-        for (s, t) in ents {
-            let at = from + text[from..].find(s).unwrap();
-            d.mentions.push(Mention {
-                range: at..at + s.len(),
-                sentence: 0,
-                etype: *t,
-                score: 1.0,
-                entity: None,
-            });
-            from = at + s.len();
-        }
-        d
-    }
+    use crate::doc::test_doc;
 
     #[test]
     fn canonical_names_strip_titles_and_aliases() {
@@ -492,7 +471,7 @@ mod tests {
     fn short_names_link_or_stay_ambiguous() {
         let p = EntityType::Person;
         let mut docs = vec![
-            doc(
+            test_doc(
                 "President Xi Jinping spoke. Xi said so. Jack Ma and Pony Ma came. Ma left.",
                 &[
                     ("President Xi Jinping", p),
@@ -502,7 +481,7 @@ mod tests {
                     ("Ma", p),
                 ],
             ),
-            doc("Xi lashed out.", &[("Xi", p)]),
+            test_doc("Xi lashed out.", &[("Xi", p)]),
         ];
         let ents = resolve(&mut docs, &Aliases::default());
         let xi: Vec<_> = ents.iter().filter(|e| e.name == "Xi Jinping").collect();
@@ -524,7 +503,7 @@ mod tests {
 
     #[test]
     fn type_is_majority_vote_and_nothing_dropped() {
-        let mut docs = vec![doc(
+        let mut docs = vec![test_doc(
             "China here. China there. China again.",
             &[
                 ("China", EntityType::Location),

@@ -325,30 +325,9 @@ fn doc_with(
     published: Option<&str>,
     ents: &[(&str, crate::doc::EntityType)],
 ) -> Document {
-    let mut d = Document {
-        text: text.into(),
-        view: crate::doc::View::identity(text),
-        ..Default::default()
-    };
+    let mut d = crate::doc::test_doc(text, ents);
     d.meta.doc_id = "t".into();
     d.meta.published = published.map(String::from);
-    d.sentences = crate::segment::split(text);
-    for (s, t) in ents {
-        let mut from = 0;
-        while let Some(k) = text[from..].find(s) {
-            let at = from + k;
-            let sentence = d.sentence_at(at).unwrap();
-            d.mentions.push(crate::doc::Mention {
-                range: at..at + s.len(),
-                sentence,
-                etype: *t,
-                score: 1.0,
-                entity: None,
-            });
-            from = at + s.len();
-        }
-    }
-    d.mentions.sort_by_key(|m| m.range.start);
     d
 }
 
