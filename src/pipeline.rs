@@ -171,6 +171,10 @@ pub fn run(config: &Config) -> Result<Output> {
         Some(p) => corpus::read_manifest(p)?,
         None => Default::default(),
     };
+    let aliases = match &config.aliases {
+        Some(p) => Aliases::load(p)?,
+        None => Aliases::default(),
+    };
     let (mut docs, skipped) = corpus::load(&config.corpus, &manifest)?;
     segment_all(&mut docs);
     timings.push(("read", t.elapsed().as_secs_f64()));
@@ -182,20 +186,81 @@ pub fn run(config: &Config) -> Result<Output> {
     tag_all(&mut docs, &model)?;
     timings.push(("ner", t.elapsed().as_secs_f64()));
 
+    let a = analyse(&mut docs, &aliases, config.tolerance, &mut timings);
+    Ok(Output {
+        docs,
+        skipped,
+        entities: a.entities,
+        claims: a.claims,
+        groups: a.groups,
+        graph: a.graph,
+        model_name: model.name.clone(),
+        device: format!("{:?}", model.device),
+        timings,
+    })
+}
+
+/// What the stages after NER derive from the tagged documents.
+pub struct Analysis {
+    pub entities: Vec<Entity>,
+    pub claims: Vec<ClaimRecord>,
+    pub groups: Vec<Group>,
+    pub graph: Graph,
+}
+
+/// The stages after NER: claims and relations, resolution, comparison, graph. Takes documents
+/// whose mentions are sorted and disjoint (what [`ner::spans`] yields), whatever their types or
+/// boundaries; records the time of each stage in `timings`.
+pub fn analyse(
+    docs: &mut [Document],
+    aliases: &Aliases,
+    tolerance: f64,
+    timings: &mut Vec<(&'static str, f64)>,
+) -> Analysis {
     let t = Instant::now();
     docs.par_iter_mut().for_each(|d| {
-        d.claims = claims::extract(d);
-        d.relations = relations::extract(d);
-        relations::apply_type_policy(d);
+        // A span with no name left once titles and punctuation go ("Mr.", "'s") is no entity.
+        let named: Vec<bool> = d
+            .mentions
+            .iter()
+            .map(|m| {
+                !resolve::slug(&resolve::canonical_name(
+                    d.slice(&m.range),
+                    m.etype,
+                    aliases,
+                ))
+                .is_empty()
+            })
+            .collect();
+        let mut keep = named.into_iter();
+        d.mentions.retain(|_| keep.next().unwrap_or(false));
+        // A bug in a rule costs one document its claims and relations, never the run.
+        let rules = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            (claims::extract(d), relations::extract(d))
+        }));
+        match rules {
+            Ok((c, r)) => {
+                d.claims = c;
+                d.relations = r;
+                relations::apply_type_policy(d);
+            }
+            Err(panic) => {
+                let why = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("unknown cause");
+                d.warnings.push(format!(
+                    "internal error in the claim and relation rules ({why}); \
+                     this document has no claims or relations, please report it"
+                ));
+            }
+        }
     });
     timings.push(("claims_relations", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let aliases = match &config.aliases {
-        Some(p) => Aliases::load(p)?,
-        None => Aliases::default(),
-    };
-    let entities = resolve::resolve(&mut docs, &aliases);
+    let entities = resolve::resolve(docs, aliases);
     for d in docs.iter_mut() {
         for c in d.claims.iter_mut() {
             if let Some(m) = c.subject_mention {
@@ -207,29 +272,24 @@ pub fn run(config: &Config) -> Result<Output> {
         .iter()
         .map(|e| (e.id.as_str(), e.name.as_str()))
         .collect();
-    let mut records = claim_records(&docs);
+    let mut records = claim_records(docs);
     for r in records.iter_mut() {
         if let Some(n) = r.subject_id.as_deref().and_then(|id| names.get(id)) {
             r.subject = Some(n.to_string());
         }
     }
-    let groups = compare::compare(&records, config.tolerance);
+    let groups = compare::compare(&records, tolerance);
     timings.push(("resolve_compare", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let graph = build_graph(&docs, &entities, &records, &groups);
+    let graph = build_graph(docs, &entities, &records, &groups);
     timings.push(("graph", t.elapsed().as_secs_f64()));
-    Ok(Output {
-        docs,
-        skipped,
+    Analysis {
         entities,
         claims: records,
         groups,
         graph,
-        model_name: model.name.clone(),
-        device: format!("{:?}", model.device),
-        timings,
-    })
+    }
 }
 
 /// Assemble the knowledge graph.

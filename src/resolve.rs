@@ -275,7 +275,7 @@ fn tokens(name: &str) -> Vec<String> {
 
 /// Whether `short` is a contiguous part of the longer name `full`.
 fn part_of(short: &[String], full: &[String]) -> bool {
-    full.len() > short.len() && full.windows(short.len()).any(|w| w == short)
+    !short.is_empty() && full.len() > short.len() && full.windows(short.len()).any(|w| w == short)
 }
 
 /// Resolve every mention of `docs`, setting `Mention::entity`, and return the entities sorted

@@ -240,10 +240,23 @@ pub fn spans(
     text: &str,
 ) -> Vec<EntitySpan> {
     let words = word_tags(tok, pieces);
-    aggregate(tok, &words, labels, text)
-        .into_iter()
-        .map(|s| extend_place_name(s, text))
-        .collect()
+    let mut out: Vec<EntitySpan> = Vec::new();
+    for span in aggregate(tok, &words, labels, text) {
+        let ext = extend_place_name(span.clone(), text);
+        let overlaps = out.last().is_some_and(|p| p.range.end > ext.range.start);
+        match out.last_mut() {
+            // The head word was tagged on its own ("Port" ORG, "Ellis" LOC): one place.
+            Some(prev) if overlaps && prev.range.start >= ext.range.start => {
+                *prev = EntitySpan {
+                    score: (prev.score + ext.score) / 2.0,
+                    ..ext
+                };
+            }
+            _ if overlaps => out.push(span),
+            _ => out.push(ext),
+        }
+    }
+    out
 }
 
 /// One model window: a slice of an input's pieces.
@@ -328,6 +341,40 @@ mod tests {
             &text[extend_place_name(span(at2, at2 + 5), text).range],
             "Ellis"
         );
+    }
+
+    /// Whitespace words of `text` as a tokenization with one piece per word.
+    fn words_of(text: &str) -> Tokenized {
+        let mut tok = Tokenized::default();
+        let mut pos = 0;
+        for w in text.split(' ') {
+            tok.word_first.push(tok.words.len());
+            tok.ids.push(0);
+            tok.words.push(pos..pos + w.len());
+            pos += w.len() + 1;
+        }
+        tok
+    }
+
+    #[test]
+    fn a_head_word_tagged_apart_joins_its_place() {
+        let labels: Vec<String> = ["O", "B-ORG", "B-LOC"].map(String::from).to_vec();
+        let t = |label| PieceTag { label, prob: 0.8 };
+        let text = "Port Ellis grew";
+        let got = spans(&words_of(text), &[t(1), t(2), t(0)], &labels, text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(&text[got[0].range.clone()], "Port Ellis");
+        assert_eq!(got[0].etype, EntityType::Location);
+        // A longer span ending in the head word keeps its own extent; no overlap either way.
+        let text = "Acme Port Ellis grew";
+        let got = spans(&words_of(text), &[t(1), t(0), t(2), t(0)], &labels, text);
+        let got: Vec<&str> = got.iter().map(|s| &text[s.range.clone()]).collect();
+        assert_eq!(got, ["Acme", "Port Ellis"]);
+        let text = "Acme Port Ellis";
+        let labels2: Vec<String> = ["O", "B-ORG", "I-ORG", "B-LOC"].map(String::from).to_vec();
+        let got = spans(&words_of(text), &[t(1), t(2), t(3)], &labels2, text);
+        let got: Vec<&str> = got.iter().map(|s| &text[s.range.clone()]).collect();
+        assert_eq!(got, ["Acme Port", "Ellis"]);
     }
 
     #[test]
