@@ -764,9 +764,29 @@ pub fn scan(text: &str) -> Vec<Quantity> {
 
 /// Quantities with the index of the token after each (for claim building).
 pub(crate) fn scan_tokens(text: &str, toks: &[Tok]) -> Vec<(Quantity, usize)> {
+    // A quantity's number starts at most MAX_LEAD tokens after the quantity (a three-word
+    // qualifier, then a two-token currency), so parsing is tried only that close to a token that
+    // can start a number: most text is skipped without looking at qualifiers at all.
+    const MAX_LEAD: usize = 5;
+    let mut next_start = vec![usize::MAX; toks.len() + 1];
+    for k in (0..toks.len()).rev() {
+        next_start[k] = if may_start_number(&toks[k]) {
+            k
+        } else {
+            next_start[k + 1]
+        };
+    }
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
+        let n = next_start[i];
+        if n == usize::MAX {
+            break;
+        }
+        if n > i + MAX_LEAD {
+            i = n - MAX_LEAD;
+            continue;
+        }
         match parse_at(text, toks, i) {
             Some((q, next)) => {
                 out.push((q, next));
@@ -778,7 +798,31 @@ pub(crate) fn scan_tokens(text: &str, toks: &[Tok]) -> Vec<(Quantity, usize)> {
     out
 }
 
-fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
+/// Whether `read_number` can succeed at this token.
+fn may_start_number(t: &Tok) -> bool {
+    match &t.tk {
+        Tk::Num { .. } => true,
+        Tk::Word(w) => {
+            matches!(
+                w.as_str(),
+                "tens"
+                    | "dozens"
+                    | "hundreds"
+                    | "thousands"
+                    | "millions"
+                    | "billions"
+                    | "several"
+                    | "few"
+                    | "half"
+                    | "a"
+                    | "an"
+            ) || word_value(w).is_some()
+        }
+        Tk::Sym(_) => false,
+    }
+}
+
+pub(crate) fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, usize)> {
     let mut j = i;
     let mut qual = None;
     for (phrase, q) in QUALIFIERS {

@@ -429,3 +429,45 @@ fn claims_with_subject_measure_and_time() {
         vec!["-|villages|93.5|None|None|93.5 percent of villages"]
     );
 }
+
+/// Every quantity found by trying a parse at every token, for checking the scanner's skipping.
+fn scan_everywhere(text: &str) -> Vec<(Quantity, usize)> {
+    let toks = quantity::lex(text);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        match quantity::parse_at(text, &toks, i) {
+            Some((q, next)) => {
+                out.push((q, next));
+                i = next;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+#[test]
+fn skipping_loses_no_quantity() {
+    let mut texts: Vec<String> = TABLE.iter().map(|(t, _)| t.to_string()).collect();
+    texts.push(
+        TABLE
+            .iter()
+            .map(|(t, _)| *t)
+            .collect::<Vec<_>>()
+            .join(" filler words here "),
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in [root.join("data/demo"), root.join("../shared/seeds")] {
+        for f in crate::corpus::list_files(&dir).unwrap_or_default() {
+            texts.extend(std::fs::read_to_string(&f).ok());
+        }
+    }
+    assert!(texts.len() > TABLE.len() + 4, "the demo corpus is readable");
+    for t in &texts {
+        let toks = quantity::lex(t);
+        let fast = quantity::scan_tokens(t, &toks);
+        let slow = scan_everywhere(t);
+        assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{t}");
+    }
+}
