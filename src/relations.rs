@@ -256,7 +256,9 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                     }
                     break;
                 }
-                if ROLE_WORDS.contains(&w.lower.as_str()) || (w.lower == "of" && !role.is_empty()) {
+                // "of" joins a title to what follows it: "Minister of Uzbekistan Rustam Azimov".
+                let joins = w.lower == "of" && (!role.is_empty() || org.is_some());
+                if ROLE_WORDS.contains(&w.lower.as_str()) || joins {
                     if w.lower != "of" {
                         role.insert(0, w.lower.clone());
                     } else {
@@ -551,6 +553,13 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
             }
         }
     }
+    // "consul general of Belarus in Shanghai": the place is the post's, not Belarus's.
+    let role_orgs: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|r| r.rtype == RelationType::HasRole)
+        .filter_map(|r| r.org.map(|o| (r.sentence, o)))
+        .collect();
+    out.retain(|r| !(r.rule == "of_in" && role_orgs.contains(&(r.sentence, r.from))));
     out.extend(quotes(doc));
     out
 }

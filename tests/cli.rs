@@ -184,6 +184,11 @@ fn node_ids_are_stable_and_derived_from_names() {
     assert!(ids.contains("outlet:harbour-herald"));
     assert!(ids.contains("per:elena-marsh"), "{ids:?}");
     assert!(ids.contains("loc:port-ellis"), "{ids:?}");
+    // "PORT ELLIS, May 14" (a dateline) and the head word "Port" tagged apart are Port Ellis too.
+    assert!(
+        !ids.contains("loc:ellis") && !ids.contains("org:port"),
+        "{ids:?}"
+    );
     // Every edge end is a node.
     let (_, edges) = csv_rows(&out.join("edges.csv"));
     for e in &edges {

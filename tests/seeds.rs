@@ -227,6 +227,21 @@ fn typed_relations_of_the_seeds() {
         "per:klaus-schwab",
         "org:world-economic-forum"
     ));
+    // A title joined to its country by "of" before the name.
+    assert!(
+        edges.iter().any(|e| e["type"] == "HAS_ROLE"
+            && e["from"] == "per:rustam-azimov"
+            && e["role"] == "first deputy prime minister"
+            && e["org_id"] == "loc:uzbekistan"),
+        "Azimov's role"
+    );
+    // "consul general of Belarus in Shanghai" places the post, not Belarus.
+    assert!(has(
+        "HAS_ROLE",
+        "per:valeriy-m-matsel",
+        "role:consul-general"
+    ));
+    assert!(!has("LOCATED_IN", "loc:belarus", "loc:shanghai"));
     // Every relation edge carries provenance and its rule.
     for e in edges.iter().filter(|e| {
         [

@@ -211,6 +211,10 @@ const PLACE_HEADS: &[&str] = &[
     "Bay",
 ];
 
+fn span_text_is_upper(s: &str) -> bool {
+    s.chars().any(char::is_alphabetic) && !s.chars().any(char::is_lowercase)
+}
+
 /// Extend a location span over an adjacent place-name head word before it ("Ellis" -> "Port
 /// Ellis").
 pub fn extend_place_name(mut span: EntitySpan, text: &str) -> EntitySpan {
@@ -224,7 +228,15 @@ pub fn extend_place_name(mut span: EntitySpan, text: &str) -> EntitySpan {
             .rev()
             .find(|(_, c)| c.is_whitespace())
             .map_or(0, |(i, c)| i + c.len_utf8());
-        if PLACE_HEADS.contains(&&prefix[word_start..]) {
+        let head = &prefix[word_start..];
+        // "PORT ELLIS" in a dateline as well as "Port Ellis".
+        let upper_name = span_text_is_upper(&text[span.range.clone()]);
+        if PLACE_HEADS.contains(&head)
+            || upper_name
+                && PLACE_HEADS
+                    .iter()
+                    .any(|h| h.to_uppercase() == head && head.len() > 1)
+        {
             span.range.start = word_start;
         }
     }
@@ -339,6 +351,16 @@ mod tests {
         let at2 = text.rfind("Ellis").unwrap();
         assert_eq!(
             &text[extend_place_name(span(at2, at2 + 5), text).range],
+            "Ellis"
+        );
+        let text = "PORT ELLIS, May 14 - but PORT Ellis is not a dateline";
+        assert_eq!(
+            &text[extend_place_name(span(5, 10), text).range],
+            "PORT ELLIS"
+        );
+        let at3 = text.rfind("Ellis").unwrap();
+        assert_eq!(
+            &text[extend_place_name(span(at3, at3 + 5), text).range],
             "Ellis"
         );
     }
