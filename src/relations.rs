@@ -9,6 +9,7 @@
 //! | LOCATED_IN | Location -> Location | `of_in`, `possessive`, `comma` |
 //! | SAID | Person -> Quote | `quote_then_speaker`, `speaker_then_quote`, `pronoun` |
 use crate::doc::{Document, EntityType};
+use std::collections::HashSet;
 use std::ops::Range;
 
 /// Relation types.
@@ -188,9 +189,19 @@ fn words(text: &str, base: usize) -> Vec<W> {
 }
 
 /// Type policy where rules meet the model: the objects of a HEAD_OF list ("the heads of
-/// Internet giants Alibaba, Tencent and Baidu") are organizations, whatever the model said.
+/// Internet giants Alibaba, Tencent and Baidu") are organizations, and a speaker (chosen only
+/// among mentions named like a person of the document) is a person, whatever the model said.
 /// Applied before resolution, so the corrected types take part in the type vote.
 pub fn apply_type_policy(doc: &mut Document) {
+    let speakers: Vec<usize> = doc
+        .relations
+        .iter()
+        .filter(|r| r.rtype == RelationType::Said)
+        .map(|r| r.from)
+        .collect();
+    for m in speakers {
+        doc.mentions[m].etype = EntityType::Person;
+    }
     let retype: Vec<usize> = doc
         .relations
         .iter()
@@ -205,8 +216,25 @@ pub fn apply_type_policy(doc: &mut Document) {
     }
 }
 
+/// Names of people in a document, and their single words: a "Xi" the model typed MISC or ORG
+/// next to a "Xi Jinping" typed PER is the same person.
+fn person_names(doc: &Document) -> HashSet<&str> {
+    let mut names = HashSet::new();
+    for m in doc
+        .mentions
+        .iter()
+        .filter(|m| m.etype == EntityType::Person)
+    {
+        let name = doc.slice(&m.range);
+        names.insert(name);
+        names.extend(name.split_whitespace());
+    }
+    names
+}
+
 /// All relations of one document (mentions must be set).
 pub fn extract(doc: &Document) -> Vec<Relation> {
+    let person_names = person_names(doc);
     let mut out = Vec::new();
     for (si, sent) in doc.sentences.iter().enumerate() {
         let ws = words(&doc.view.text[sent.range.clone()], sent.range.start);
@@ -240,7 +268,10 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                     .copied()
                     .find(|&m| doc.mentions[m].range.end == w.range.end && m != p)
                 {
-                    if is_org_or_loc(m) || etype(m) == EntityType::Misc {
+                    // "Xi and US President Barack Obama": a person is no one's organisation.
+                    let named_like_person =
+                        person_names.contains(doc.slice(&doc.mentions[m].range));
+                    if (is_org_or_loc(m) || etype(m) == EntityType::Misc) && !named_like_person {
                         if is_org_or_loc(m) && org.is_none() {
                             org = Some(m);
                         }
@@ -621,10 +652,15 @@ fn quotes(doc: &Document) -> Vec<Relation> {
             _ => {}
         }
     }
+    let person_names = person_names(doc);
+    let is_person = |m: usize| {
+        doc.mentions[m].etype == EntityType::Person
+            || person_names.contains(doc.slice(&doc.mentions[m].range))
+    };
     let persons = |range: Range<usize>| -> Vec<usize> {
         (0..doc.mentions.len())
             .filter(|&m| {
-                doc.mentions[m].etype == EntityType::Person
+                is_person(m)
                     && doc.mentions[m].range.start >= range.start
                     && doc.mentions[m].range.end <= range.end
             })
@@ -638,6 +674,12 @@ fn quotes(doc: &Document) -> Vec<Relation> {
         if let Some(p) = persons(cursor..q.start).last() {
             last_person = Some(*p);
         }
+        // The last person named since the previous quote, not as a possessive ("Xi's
+        // proposal"): who a following "he said" most likely refers to.
+        let last_named = persons(cursor..q.start).into_iter().rev().find(|&p| {
+            let after = &text[doc.mentions[p].range.end..];
+            !(after.starts_with("'s") || after.starts_with("\u{2019}s"))
+        });
         cursor = q.end;
         let inner = &text[q.clone()];
         if inner.split_whitespace().count() < 3 {
@@ -669,7 +711,9 @@ fn quotes(doc: &Document) -> Vec<Relation> {
                         || w.lower == "president"
                         || w.lower == "minister"
                 }) {
-                    speaker = last_speaker.or(last_person);
+                    // "he said" after someone new is named ("Howard Goodison, a student,
+                    // ...") is theirs, not the previous speaker's.
+                    speaker = last_named.or(last_speaker).or(last_person);
                     rule = "pronoun";
                 }
             }
@@ -838,5 +882,37 @@ mod tests {
                 "Xi SAID quote:There should be no unilateralism,"
             ]
         );
+    }
+
+    #[test]
+    fn he_said_goes_to_the_person_named_last() {
+        // A newcomer named after the last quote takes "he said"; a possessive does not count.
+        let text = "\"We need rules for cyberspace,\" Xi Jinping said.\n\nHoward Goodison, a student, \
+                    liked Xi's proposal.\n\n\"Millions are lost to cybercrime every year,\" he said.\n\n\
+                    Xi called on all nations to respect each other.\n\n\"No country should pursue \
+                    hegemony,\" he said.";
+        let mut d = test_doc(
+            text,
+            &[
+                ("Xi Jinping", Person),
+                ("Howard Goodison", Person),
+                ("Xi", Misc),
+                ("Xi", Misc),
+            ],
+        );
+        let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
+        assert_eq!(
+            rs,
+            vec![
+                "Xi Jinping SAID quote:We need rules for cyberspace,",
+                "Howard Goodison SAID quote:Millions are lost to cybercrime every year,",
+                "Xi SAID quote:No country should pursue hegemony,"
+            ]
+        );
+        // The MISC "Xi" named like the person Xi Jinping becomes a person as a speaker.
+        d.relations = extract(&d);
+        apply_type_policy(&mut d);
+        assert_eq!(d.mentions[3].etype, Person);
+        assert_eq!(d.mentions[2].etype, Misc);
     }
 }

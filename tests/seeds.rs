@@ -235,6 +235,10 @@ fn typed_relations_of_the_seeds() {
             && e["org_id"] == "loc:uzbekistan"),
         "Azimov's role"
     );
+    // "Xi and US President Barack Obama": Xi is not Obama's organisation.
+    assert!(!edges
+        .iter()
+        .any(|e| e["from"] == "per:barack-obama" && e["to"] == "org:xi"));
     // "consul general of Belarus in Shanghai" places the post, not Belarus.
     assert!(has(
         "HAS_ROLE",
@@ -267,6 +271,8 @@ fn typed_relations_of_the_seeds() {
         .filter(|e| e["from"] == "per:xi-jinping")
         .count();
     assert!(xi >= 8, "Xi's quotes in 003: {xi} of {}", said.len());
+    // "..., he said" after Howard Goodison is introduced (and Xi named only as "Xi's").
+    assert!(said.iter().any(|e| e["from"] == "per:howard-goodison"));
 }
 
 #[test]
