@@ -188,18 +188,23 @@ fn words(text: &str, base: usize) -> Vec<W> {
     out
 }
 
-/// Type policy where rules meet the model: the objects of a HEAD_OF list ("the heads of
-/// Internet giants Alibaba, Tencent and Baidu") are organizations, and a speaker (chosen only
-/// among mentions named like a person of the document) is a person, whatever the model said.
+/// Type policy where rules meet the model: a mention named like a person of the same document
+/// ("Xi" beside "Xi Jinping") and a speaker are persons, and the objects of a HEAD_OF list ("the
+/// heads of Internet giants Alibaba, Tencent and Baidu") are organizations, whatever the model
+/// said.
 /// Applied before resolution, so the corrected types take part in the type vote.
 pub fn apply_type_policy(doc: &mut Document) {
-    let speakers: Vec<usize> = doc
-        .relations
-        .iter()
-        .filter(|r| r.rtype == RelationType::Said)
-        .map(|r| r.from)
+    let names = person_names(doc);
+    let mut people: Vec<usize> = (0..doc.mentions.len())
+        .filter(|&m| names.contains(doc.slice(&doc.mentions[m].range)))
         .collect();
-    for m in speakers {
+    people.extend(
+        doc.relations
+            .iter()
+            .filter(|r| r.rtype == RelationType::Said)
+            .map(|r| r.from),
+    );
+    for m in people {
         doc.mentions[m].etype = EntityType::Person;
     }
     let retype: Vec<usize> = doc
@@ -909,10 +914,15 @@ mod tests {
                 "Xi SAID quote:No country should pursue hegemony,"
             ]
         );
-        // The MISC "Xi" named like the person Xi Jinping becomes a person as a speaker.
+        // Each MISC "Xi" named like the person Xi Jinping becomes a person.
         d.relations = extract(&d);
         apply_type_policy(&mut d);
+        assert_eq!(d.mentions[2].etype, Person);
         assert_eq!(d.mentions[3].etype, Person);
-        assert_eq!(d.mentions[2].etype, Misc);
+        // Not so in a document without a person of that name.
+        let mut d = test_doc("Xi rose, said Xu.", &[("Xi", Misc)]);
+        d.relations = extract(&d);
+        apply_type_policy(&mut d);
+        assert_eq!(d.mentions[0].etype, Misc);
     }
 }
