@@ -138,7 +138,20 @@ pub fn aggregate(
     let mut cur: Option<(EntityType, usize, usize, f32, usize)> = None; // type, first word, last word, prob sum, n
     let close = |cur: &mut Option<(EntityType, usize, usize, f32, usize)>,
                  out: &mut Vec<EntitySpan>| {
-        if let Some((t, a, b, sum, n)) = cur.take() {
+        if let Some((t, mut a, mut b, sum, n)) = cur.take() {
+            // Punctuation at the edges is not part of a name: "CPC)" is "CPC", but
+            // "Communist Party of China (CPC)" keeps its bracket.
+            let word = |w: usize| &text[tok.words[w].clone()];
+            let brackets = |a: usize, b: usize| (a..=b).filter(|&w| word(w) == "(").count();
+            while a < b && matches!(word(a), "(" | "\"" | "\u{201c}" | "'" | "," | "-") {
+                a += 1;
+            }
+            while a < b
+                && (matches!(word(b), "\"" | "\u{201d}" | "'" | "," | ";" | ":" | "-")
+                    || word(b) == ")" && brackets(a, b) == 0)
+            {
+                b -= 1;
+            }
             let range = tok.words[a].start..tok.words[b].end;
             if text[range.clone()].chars().any(|c| c.is_alphanumeric()) {
                 out.push(EntitySpan {
@@ -397,6 +410,31 @@ mod tests {
         let got = spans(&words_of(text), &[t(1), t(2), t(3)], &labels2, text);
         let got: Vec<&str> = got.iter().map(|s| &text[s.range.clone()]).collect();
         assert_eq!(got, ["Acme Port", "Ellis"]);
+    }
+
+    #[test]
+    fn edge_punctuation_is_trimmed_unless_bracketed() {
+        let labels: Vec<String> = ["O", "B-ORG", "I-ORG"].map(String::from).to_vec();
+        let t = |label| PieceTag { label, prob: 0.8 };
+        let text = "the ( CPC ) said";
+        let got = spans(
+            &words_of(text),
+            &[t(0), t(0), t(1), t(2), t(0)],
+            &labels,
+            text,
+        );
+        assert_eq!(&text[got[0].range.clone()], "CPC");
+        let text = "Party ( CPC ) said";
+        let got = spans(
+            &words_of(text),
+            &[t(1), t(2), t(2), t(2), t(0)],
+            &labels,
+            text,
+        );
+        assert_eq!(&text[got[0].range.clone()], "Party ( CPC )");
+        let text = "\" Acme , said";
+        let got = spans(&words_of(text), &[t(1), t(2), t(2), t(0)], &labels, text);
+        assert_eq!(&text[got[0].range.clone()], "Acme");
     }
 
     #[test]
