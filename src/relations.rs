@@ -266,6 +266,8 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
             let mut role: Vec<String> = Vec::new();
             let mut org: Option<usize> = None;
             let mut start = pr.start;
+            // Start of each word or mention taken, leftmost first, and whether it is a connector.
+            let mut taken: Vec<(usize, bool)> = Vec::new();
             while k > 0 {
                 let w = &ws[k - 1];
                 if let Some(m) = ms
@@ -281,6 +283,7 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                             org = Some(m);
                         }
                         start = doc.mentions[m].range.start;
+                        taken.insert(0, (start, false));
                         // A mention starting inside a word ("moon" of "Ki-moon") must not
                         // stall the scan.
                         let next = word_at(doc.mentions[m].range.start);
@@ -301,12 +304,17 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                         role.insert(0, "of".into());
                     }
                     start = w.range.start;
+                    taken.insert(0, (start, matches!(w.lower.as_str(), "and" | "of")));
                     k -= 1;
                     continue;
                 }
                 break;
             }
-            // Trim dangling connectors.
+            // Trim dangling connectors, from the evidence too.
+            while taken.first().is_some_and(|t| t.1) {
+                taken.remove(0);
+                start = taken.first().map_or(pr.start, |t| t.0);
+            }
             while role.first().is_some_and(|r| r == "and" || r == "of") {
                 role.remove(0);
             }
