@@ -810,6 +810,19 @@ mod tests {
             rs.contains(&"Klaus Schwab AFFILIATED_WITH World Economic Forum".to_string()),
             "{rs:?}"
         );
+        // The evidence is the title and the name, without the "and" that joins the two people.
+        let evidence: Vec<&str> = extract(&d)
+            .iter()
+            .filter(|r| r.rtype == RelationType::HasRole)
+            .map(|r| &d.view.text[r.range.clone()])
+            .collect();
+        assert_eq!(
+            evidence,
+            [
+                "Pakistani President Mamnoon Hussain",
+                "World Economic Forum founder and executive chairman Klaus Schwab"
+            ]
+        );
     }
 
     #[test]
