@@ -7,7 +7,7 @@
 //! | HEAD_OF | Person -> Organization | `parallel_lists`, `respectively`, `apposition` |
 //! | AFFILIATED_WITH | Person -> Organization/Location | `role_with_org`, `fellow_with` |
 //! | LOCATED_IN | Location -> Location | `of_in`, `possessive`, `comma` |
-//! | SAID | Person -> Quote | `quote_then_speaker`, `speaker_then_quote`, `pronoun` |
+//! | SAID | Person -> Quote | `quote_then_speaker`, `speaker_then_quote`, `pronoun`, `continued_quote` |
 use crate::doc::{Document, EntityType};
 use std::collections::HashSet;
 use std::ops::Range;
@@ -644,7 +644,7 @@ fn list_before(doc: &Document, ws: &[W], ms: &[usize], end: usize, t: EntityType
 /// SAID relations: quotations and their speakers.
 fn quotes(doc: &Document) -> Vec<Relation> {
     let text = &doc.view.text;
-    let mut out = Vec::new();
+    let mut out: Vec<Relation> = Vec::new();
     // Quote spans: curly pairs, or straight pairs, within a paragraph.
     let mut spans: Vec<Range<usize>> = Vec::new();
     let mut open: Option<(usize, char)> = None;
@@ -745,6 +745,31 @@ fn quotes(doc: &Document) -> Vec<Relation> {
                 if let Some(p) = persons(sent_start..q.start).last() {
                     speaker = Some(*p);
                     rule = "speaker_then_quote";
+                }
+            }
+        }
+        // A paragraph that is one quote, right after a paragraph whose quote has a speaker,
+        // goes on with that speaker's words.
+        if speaker.is_none() {
+            if let Some(prev) = out.last() {
+                let open_at = text[..q.start]
+                    .char_indices()
+                    .next_back()
+                    .map_or(q.start, |(i, _)| i);
+                let gap = text.get(prev.range.end..open_at).unwrap_or("x");
+                let quote_ends_paragraph = text[q.end..]
+                    .trim_start_matches(['"', '\u{201d}', ' ', '\t'])
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c == '\n');
+                if gap.contains('\n')
+                    && gap
+                        .chars()
+                        .all(|c| c.is_whitespace() || matches!(c, '.' | '"' | '\u{201d}'))
+                    && quote_ends_paragraph
+                {
+                    speaker = Some(prev.from);
+                    rule = "continued_quote";
                 }
             }
         }
@@ -908,6 +933,23 @@ mod tests {
                 "Xi SAID quote:There should be no unilateralism,"
             ]
         );
+    }
+
+    #[test]
+    fn a_quote_paragraph_continues_the_previous_speaker() {
+        let text = "\"Cyberspace is not a place beyond the rule of law,\" Xi said.\n\n\
+                    \"We should respect the rights of all Internet users.\"\n\n\
+                    The forum ended.\n\n\"Nobody knows who wrote this line.\"";
+        let d = test_doc(text, &[("Xi", Person)]);
+        let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
+        assert_eq!(
+            rs,
+            [
+                "Xi SAID quote:Cyberspace is not a place beyond the rule of law,",
+                "Xi SAID quote:We should respect the rights of all Internet users."
+            ]
+        );
+        assert_eq!(extract(&d)[1].rule, "continued_quote");
     }
 
     #[test]
