@@ -223,6 +223,55 @@ const VERBS_BEFORE_NUMBER: &[&str] = &[
     "than",
 ];
 
+/// Verbs that give a level to a noun phrase before them: "the death toll rose to 40".
+const LEVEL_VERBS: &[&str] = &[
+    "rose",
+    "climbed",
+    "increased",
+    "grew",
+    "fell",
+    "dropped",
+    "declined",
+    "jumped",
+    "reached",
+    "stood",
+    "stands",
+    "totalled",
+    "totaled",
+    "hit",
+    "topped",
+    "exceeded",
+];
+
+/// The measure before the number: `[the] NOUN PHRASE <level verb> [to|at] <number at q>`, and
+/// the token where the phrase starts.
+fn measure_before(toks: &[Tok], q: usize) -> (Vec<String>, usize) {
+    let word = |k: usize| toks.get(k).and_then(|t| t.word());
+    let mut k = q;
+    if k > 0 && matches!(word(k - 1), Some("to" | "at")) {
+        k -= 1;
+    }
+    if k == 0 || !word(k - 1).is_some_and(|w| LEVEL_VERBS.contains(&w)) {
+        return (Vec::new(), q);
+    }
+    k -= 1;
+    let mut words = Vec::new();
+    while k > 0 && words.len() < 3 {
+        match word(k - 1) {
+            Some(w)
+                if !STOP.contains(&w)
+                    && !matches!(w, "a" | "an" | "this" | "that")
+                    && !POSSESSIVE.iter().any(|p| w.ends_with(p)) =>
+            {
+                words.insert(0, w.to_string());
+                k -= 1;
+            }
+            _ => break,
+        }
+    }
+    (words, k)
+}
+
 fn measure_after(toks: &[Tok], mut k: usize, percent: bool) -> (Vec<String>, usize) {
     let word = |k: usize| toks.get(k).and_then(|t| t.word());
     // "93.5 percent of villages", "2,000 of the delegates"
@@ -295,6 +344,8 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
             q_tok: (usize, usize),
             words: Vec<String>,
             np_end: usize,
+            /// Local byte where the surface starts (before the number when the measure is).
+            surface_start: usize,
             subject: Option<usize>,
         }
         let mut drafts: Vec<Draft> = Vec::new();
@@ -311,6 +362,14 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
                     words.push("spending".into());
                 }
             }
+            let mut surface_start = q.range.start;
+            if words.is_empty() && q.kind != QuantityKind::Money {
+                let (before, start) = measure_before(&toks, tok_at(q.range.start));
+                if !before.is_empty() {
+                    words = before;
+                    surface_start = toks[start].range.start;
+                }
+            }
             let Some(head) = words.last() else { continue };
             if DURATIONS.contains(&head.as_str()) && q.kind == QuantityKind::Number {
                 continue;
@@ -321,19 +380,21 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
                 q,
                 words,
                 np_end,
+                surface_start,
                 subject: None,
             });
         }
         // Subjects by the three rules.
         for d in drafts.iter_mut() {
             let (qs, _) = d.q_tok;
-            // 1. possessive right before: "China's 670 million"
+            // 1. possessive right before: "China's 670 million", "China's death toll rose to"
+            let ss = tok_at(d.surface_start);
             for (r, mi) in &mentions {
                 let Some(p) = POSSESSIVE.iter().find(|p| text[r.end..].starts_with(*p)) else {
                     continue;
                 };
                 let me = tok_end(r.end + p.len());
-                if qs >= me && qs - me <= 3 {
+                if ss >= me && ss - me <= 3 {
                     d.subject = Some(*mi);
                 }
             }
@@ -430,7 +491,7 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
             for &k in &members {
                 let d = &drafts[k];
                 let np_end_byte = toks[d.np_end - 1].range.end;
-                let local = d.q.range.start..np_end_byte.max(d.q.range.end);
+                let local = d.surface_start..np_end_byte.max(d.q.range.end);
                 let range = sent.range.start + local.start..sent.range.start + local.end;
                 let (o_start, _) = doc.offsets(&range);
                 let mut q = d.q.clone();

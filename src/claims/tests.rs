@@ -406,6 +406,28 @@ fn claims_with_subject_measure_and_time() {
         show(&d),
         vec!["China|netizens|670000000|None|None|670 million netizens"]
     );
+    // The measure before a level verb: the surface runs from it to the number.
+    let d = doc_with(
+        "The death toll rose to 40 and attendance stood at about 2,500.",
+        None,
+        &[],
+    );
+    assert_eq!(
+        show(&d),
+        vec![
+            "-|death toll|40|None|None|death toll rose to 40",
+            "-|attendance|2500|None|None|attendance stood at about 2,500"
+        ]
+    );
+    let d = doc_with(
+        "Norland's container traffic reached 12 million.",
+        None,
+        &[("Norland", Location)],
+    );
+    assert_eq!(
+        show(&d),
+        vec!["Norland|container traffic|12000000|None|None|container traffic reached 12 million"]
+    );
     let d = doc_with(
         "In September, the firm sold 300 cars.",
         Some("2015-12-17"),
