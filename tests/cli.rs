@@ -261,7 +261,12 @@ fn bad_inputs_are_skipped_with_reasons_and_the_run_goes_on() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not empty; pass --force"));
     assert_eq!(std::fs::read(out.join("nodes.csv")).unwrap(), before);
-    // With --force it is replaced, and no staging directory is left behind.
+    // With --force it is replaced, and no staging directory is left behind, not even one a
+    // killed run left (a process id above any Linux pid_max is never alive).
+    let name = out.file_name().unwrap().to_string_lossy().into_owned();
+    let stale = out.with_file_name(format!(".{name}.tmp-4000000000"));
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("nodes.csv"), "half-written").unwrap();
     let o = bin()
         .arg("run")
         .arg(&c)
