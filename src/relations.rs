@@ -189,7 +189,8 @@ fn words(text: &str, base: usize) -> Vec<W> {
 }
 
 /// Type policy where rules meet the model: a mention named like a person of the same document
-/// ("Xi" beside "Xi Jinping") and a speaker are persons, and the objects of a HEAD_OF list ("the
+/// ("Xi" beside "Xi Jinping") and a speaker are persons, the article's own outlet is an
+/// organization, and the objects of a HEAD_OF list ("the
 /// heads of Internet giants Alibaba, Tencent and Baidu") are organizations, whatever the model
 /// said.
 /// Applied before resolution, so the corrected types take part in the type vote.
@@ -206,6 +207,13 @@ pub fn apply_type_policy(doc: &mut Document) {
     );
     for m in people {
         doc.mentions[m].etype = EntityType::Person;
+    }
+    // The outlet named in its own article ("(Meridian Wire)" in a dateline) is an organization.
+    let outlet = doc.meta.outlet.clone();
+    for m in doc.mentions.iter_mut() {
+        if !outlet.is_empty() && doc.view.text.get(m.range.clone()) == Some(outlet.as_str()) {
+            m.etype = EntityType::Organization;
+        }
     }
     let retype: Vec<usize> = doc
         .relations
@@ -982,6 +990,14 @@ mod tests {
         apply_type_policy(&mut d);
         assert_eq!(d.mentions[2].etype, Person);
         assert_eq!(d.mentions[3].etype, Person);
+        // The article's own outlet is an organization.
+        let mut d = test_doc(
+            "PORT ELLIS, May 14 (Meridian Wire) - Ships left.",
+            &[("Meridian Wire", Location)],
+        );
+        d.meta.outlet = "Meridian Wire".into();
+        apply_type_policy(&mut d);
+        assert_eq!(d.mentions[0].etype, Organization);
         // Not so in a document without a person of that name.
         let mut d = test_doc("Xi rose, said Xu.", &[("Xi", Misc)]);
         d.relations = extract(&d);
