@@ -218,18 +218,23 @@ pub fn analyse(
     timings: &mut Vec<(&'static str, f64)>,
 ) -> Analysis {
     let t = Instant::now();
+    let case = ner::WordCase::of(docs);
     docs.par_iter_mut().for_each(|d| {
-        // A span with no name left once titles and punctuation go ("Mr.", "'s") is no entity.
+        // A span with no name left once titles and punctuation go ("Mr.", "'s") is no entity,
+        // nor is a common noun that opens a sentence ("Countries have the right ...").
+        let common = ner::sentence_initial_common_nouns(d, &case);
         let named: Vec<bool> = d
             .mentions
             .iter()
-            .map(|m| {
-                !resolve::slug(&resolve::canonical_name(
-                    d.slice(&m.range),
-                    m.etype,
-                    aliases,
-                ))
-                .is_empty()
+            .zip(common)
+            .map(|(m, common)| {
+                !common
+                    && !resolve::slug(&resolve::canonical_name(
+                        d.slice(&m.range),
+                        m.etype,
+                        aliases,
+                    ))
+                    .is_empty()
             })
             .collect();
         let mut keep = named.into_iter();

@@ -14,10 +14,11 @@ mod model;
 
 pub use model::{write_random_model, ModelKind, NerModel};
 
-use crate::doc::EntityType;
+use crate::doc::{Document, EntityType};
 use rust_tokenizers::tokenizer::{BertTokenizer, Tokenizer};
 use rust_tokenizers::vocab::Vocab;
 use rust_tokenizers::Mask;
+use std::collections::HashSet;
 use std::ops::Range;
 
 /// Wordpieces of one input text, grouped into words.
@@ -284,6 +285,78 @@ pub fn spans(
     out
 }
 
+/// How a corpus writes its words: which appear in lower case, and which are capitalised
+/// somewhere other than at the start of a sentence.
+#[derive(Debug, Default)]
+pub struct WordCase {
+    lower: HashSet<String>,
+    capitalised_inside: HashSet<String>,
+}
+
+/// Byte offset of the first letter or digit of each sentence of `doc`.
+fn sentence_starts(doc: &Document) -> HashSet<usize> {
+    let text = &doc.view.text;
+    doc.sentences
+        .iter()
+        .filter_map(|s| {
+            text[s.range.start..]
+                .char_indices()
+                .find(|(_, c)| c.is_alphanumeric())
+                .map(|(i, _)| s.range.start + i)
+        })
+        .collect()
+}
+
+impl WordCase {
+    pub fn of(docs: &[Document]) -> WordCase {
+        let mut out = WordCase::default();
+        for doc in docs {
+            let text = &doc.view.text;
+            let starts = sentence_starts(doc);
+            let mut word_start = None;
+            for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+                match (word_start, c.is_alphanumeric()) {
+                    (None, true) => word_start = Some(i),
+                    (Some(a), false) => {
+                        let w = &text[a..i];
+                        if w.chars().next().is_some_and(char::is_lowercase) {
+                            if !out.lower.contains(w) {
+                                out.lower.insert(w.to_string());
+                            }
+                        } else if !starts.contains(&a) {
+                            out.capitalised_inside.insert(w.to_lowercase());
+                        }
+                        word_start = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+}
+
+/// For each mention of `doc`: whether it is a lone capitalised word opening a sentence that the
+/// corpus otherwise writes in lower case and never capitalises mid-sentence ("Countries have
+/// the right ..." beside "other countries"): a common noun, not a name.
+pub fn sentence_initial_common_nouns(doc: &Document, case: &WordCase) -> Vec<bool> {
+    let starts = sentence_starts(doc);
+    doc.mentions
+        .iter()
+        .map(|m| {
+            let s = doc.slice(&m.range);
+            let mut cs = s.chars();
+            let shaped = cs.next().is_some_and(char::is_uppercase)
+                && cs.clone().next().is_some()
+                && cs.all(char::is_lowercase);
+            shaped && starts.contains(&m.range.start) && {
+                let l = s.to_lowercase();
+                case.lower.contains(&l) && !case.capitalised_inside.contains(&l)
+            }
+        })
+        .collect()
+}
+
 /// One model window: a slice of an input's pieces.
 #[derive(Debug, Clone)]
 pub(crate) struct Window {
@@ -435,6 +508,27 @@ mod tests {
         let text = "\" Acme , said";
         let got = spans(&words_of(text), &[t(1), t(2), t(2), t(0)], &labels, text);
         assert_eq!(&text[got[0].range.clone()], "Acme");
+    }
+
+    #[test]
+    fn common_nouns_opening_sentences_are_found() {
+        use crate::doc::test_doc;
+        let d = test_doc(
+            "Countries should talk. Many countries agree. China said so. Cyberspace grew. The \
+             Cyberspace Administration spoke. Wuzhen hosted it.",
+            &[
+                ("Countries", EntityType::Location),
+                ("China", EntityType::Location),
+                ("Cyberspace", EntityType::Location),
+                ("Wuzhen", EntityType::Location),
+            ],
+        );
+        let case = WordCase::of(std::slice::from_ref(&d));
+        // "Cyberspace" is a name elsewhere in the corpus ("The Cyberspace Administration").
+        assert_eq!(
+            sentence_initial_common_nouns(&d, &case),
+            [true, false, false, false]
+        );
     }
 
     #[test]
