@@ -147,9 +147,27 @@ pub fn aggregate(
             while a < b && matches!(word(a), "(" | "\"" | "\u{201c}" | "'" | "," | "-") {
                 a += 1;
             }
+            // Nor is a function word at its end: "Standing Committee of" is "Standing Committee".
             while a < b
-                && (matches!(word(b), "\"" | "\u{201d}" | "'" | "," | ";" | ":" | "-")
-                    || word(b) == ")" && brackets(a, b) == 0)
+                && (matches!(
+                    word(b),
+                    "\"" | "\u{201d}"
+                        | "'"
+                        | ","
+                        | ";"
+                        | ":"
+                        | "-"
+                        | "of"
+                        | "the"
+                        | "and"
+                        | "for"
+                        | "in"
+                        | "on"
+                        | "at"
+                        | "to"
+                        | "a"
+                        | "an"
+                ) || word(b) == ")" && brackets(a, b) == 0)
             {
                 b -= 1;
             }
@@ -505,6 +523,14 @@ mod tests {
             text,
         );
         assert_eq!(&text[got[0].range.clone()], "Party ( CPC )");
+        let text = "Standing Committee of the Bureau";
+        let got = spans(
+            &words_of(text),
+            &[t(1), t(2), t(2), t(2), t(0)],
+            &labels,
+            text,
+        );
+        assert_eq!(&text[got[0].range.clone()], "Standing Committee");
         let text = "\" Acme , said";
         let got = spans(&words_of(text), &[t(1), t(2), t(2), t(0)], &labels, text);
         assert_eq!(&text[got[0].range.clone()], "Acme");
