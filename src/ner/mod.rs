@@ -300,7 +300,24 @@ pub fn spans(
             _ => out.push(ext),
         }
     }
-    out
+    // An organisation "of" an organisation is one name: "Standing Committee" "of the"
+    // "Political Bureau" -> "Standing Committee of the Political Bureau".
+    let mut merged: Vec<EntitySpan> = Vec::with_capacity(out.len());
+    for span in out {
+        if let Some(prev) = merged.last_mut() {
+            let gap = text.get(prev.range.end..span.range.start).unwrap_or("");
+            if prev.etype == EntityType::Organization
+                && span.etype == EntityType::Organization
+                && matches!(gap, " of " | " of the ")
+            {
+                prev.range.end = span.range.end;
+                prev.score = (prev.score + span.score) / 2.0;
+                continue;
+            }
+        }
+        merged.push(span);
+    }
+    merged
 }
 
 /// How a corpus writes its words: which appear in lower case, and which are capitalised
@@ -523,6 +540,9 @@ mod tests {
             text,
         );
         assert_eq!(&text[got[0].range.clone()], "Party ( CPC )");
+        let text = "Bank of America said";
+        let got = spans(&words_of(text), &[t(1), t(0), t(1), t(0)], &labels, text);
+        assert_eq!(&text[got[0].range.clone()], "Bank of America");
         let text = "Standing Committee of the Bureau";
         let got = spans(
             &words_of(text),
