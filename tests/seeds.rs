@@ -239,6 +239,11 @@ fn typed_relations_of_the_seeds() {
     assert!(!edges
         .iter()
         .any(|e| e["from"] == "per:barack-obama" && e["to"] == "org:xi"));
+    // "Standing Committee" "of the" "Political Bureau" is one organisation, without a
+    // dangling "of".
+    assert!(edges.iter().any(|e| e["type"] == "AFFILIATED_WITH"
+        && e["from"] == "per:liu-yunshan"
+        && e["to"].starts_with("org:standing-committee-of-the-political-bureau")));
     // "consul general of Belarus in Shanghai" places the post, not Belarus.
     assert!(has(
         "HAS_ROLE",
