@@ -26,6 +26,7 @@ struct Cli {
 enum Command {
     /// Run the whole pipeline on a corpus directory.
     Run {
+        /// Directory of articles (.txt, .md, .html/.htm, .jsonl), walked recursively.
         corpus: PathBuf,
         /// Output directory (written to a temporary directory, then renamed into place).
         #[arg(long, default_value = "out")]
@@ -39,9 +40,10 @@ enum Command {
         /// Alias table, `alias<TAB>canonical` per line (default: data/aliases.tsv).
         #[arg(long)]
         aliases: Option<PathBuf>,
-        /// Threads for the CPU stages and for libtorch.
+        /// Threads for the CPU stages and for libtorch; the default is the number of cores.
         #[arg(long, default_value_t = default_threads())]
         threads: usize,
+        /// Where the NER model runs: auto picks the first CUDA GPU if libtorch sees one.
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
         device: String,
         /// Relative tolerance for approximate figures when comparing claims.
@@ -53,39 +55,55 @@ enum Command {
     },
     /// Print the entities of one text (argument or --stdin) with offsets and scores.
     Ner {
+        /// The text (or use --stdin).
         text: Option<String>,
+        /// Read the text from standard input.
         #[arg(long)]
         stdin: bool,
+        /// One JSON object per entity instead of tab-separated lines.
         #[arg(long)]
         json: bool,
+        /// rust-bert model directory (default: the model shipped in models/).
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Where the model runs: auto, cpu or cuda.
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
         device: String,
     },
     /// Entity-level precision, recall and F1 of a model on a CoNLL file.
     EvalNer {
+        /// CoNLL-style file: the token first and the IOB tag last on each line; blank lines
+        /// between sentences.
         conll: PathBuf,
+        /// rust-bert model directory (default: the model shipped in models/).
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Print the scores as JSON.
         #[arg(long)]
         json: bool,
+        /// Threads for libtorch; the default is the number of cores.
         #[arg(long, default_value_t = default_threads())]
         threads: usize,
+        /// Where the model runs: auto, cpu or cuda.
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
         device: String,
     },
     /// Print every quantity found in a text (argument or --stdin).
     Quantities {
+        /// The text (or use --stdin).
         text: Option<String>,
+        /// Read the text from standard input.
         #[arg(long)]
         stdin: bool,
+        /// One JSON object per quantity instead of tab-separated lines.
         #[arg(long)]
         json: bool,
     },
     /// Redo claims_compare.csv, report.md and report.html from an output directory's claims.
     Compare {
+        /// An output directory of `newsgraph run` (its claims.jsonl is read).
         out_dir: PathBuf,
+        /// Relative tolerance for approximate figures.
         #[arg(long, default_value_t = 0.02)]
         tolerance: f64,
     },
