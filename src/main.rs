@@ -197,6 +197,12 @@ fn real_main(cli: Cli) -> Result<i32> {
             for s in &output.skipped {
                 eprintln!("newsgraph: skipped {}: {}", s.path, s.reason);
             }
+            if output.docs.is_empty() {
+                eprintln!(
+                    "newsgraph: warning: no documents in {} (it is read for .txt, .md, .html, .htm and .jsonl files)",
+                    cfg.corpus.display()
+                );
+            }
             for d in &output.docs {
                 for w in &d.warnings {
                     eprintln!("newsgraph: warning: {}: {w}", d.meta.doc_id);

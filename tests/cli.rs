@@ -285,6 +285,24 @@ fn bad_inputs_are_skipped_with_reasons_and_the_run_goes_on() {
 }
 
 #[test]
+fn an_empty_corpus_gives_an_empty_graph_and_a_warning() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir(t.path().join("corpus")).unwrap();
+    std::fs::write(t.path().join("corpus/notes.pdf"), b"%PDF").unwrap();
+    let o = bin()
+        .arg("run")
+        .arg(t.path().join("corpus"))
+        .arg("--out")
+        .arg(t.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning: no documents in"));
+    let (header, rows) = csv_rows(&t.path().join("out/nodes.csv"));
+    assert!(header.iter().any(|h| h == "id") && rows.is_empty());
+}
+
+#[test]
 fn missing_corpus_and_bad_model_are_clear_errors() {
     let o = bin().args(["run", "/nonexistent/corpus"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
