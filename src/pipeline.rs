@@ -200,6 +200,23 @@ pub fn run(config: &Config) -> Result<Output> {
     })
 }
 
+/// Drop the spans that name nothing: no name left once titles and punctuation go ("Mr.",
+/// "'s"), or a common noun that opens a sentence ("Countries have the right ...").
+fn drop_non_names(d: &mut Document, case: &ner::WordCase, aliases: &Aliases) {
+    let common = ner::sentence_initial_common_nouns(d, case);
+    let keep: Vec<bool> = d
+        .mentions
+        .iter()
+        .zip(common)
+        .map(|(m, common)| {
+            let name = resolve::canonical_name(d.slice(&m.range), m.etype, aliases);
+            !common && !resolve::slug(&name).is_empty()
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    d.mentions.retain(|_| keep.next().unwrap_or(false));
+}
+
 /// What the stages after NER derive from the tagged documents.
 pub struct Analysis {
     pub entities: Vec<Entity>,
@@ -220,25 +237,7 @@ pub fn analyse(
     let t = Instant::now();
     let case = ner::WordCase::of(docs);
     docs.par_iter_mut().for_each(|d| {
-        // A span with no name left once titles and punctuation go ("Mr.", "'s") is no entity,
-        // nor is a common noun that opens a sentence ("Countries have the right ...").
-        let common = ner::sentence_initial_common_nouns(d, &case);
-        let named: Vec<bool> = d
-            .mentions
-            .iter()
-            .zip(common)
-            .map(|(m, common)| {
-                !common
-                    && !resolve::slug(&resolve::canonical_name(
-                        d.slice(&m.range),
-                        m.etype,
-                        aliases,
-                    ))
-                    .is_empty()
-            })
-            .collect();
-        let mut keep = named.into_iter();
-        d.mentions.retain(|_| keep.next().unwrap_or(false));
+        drop_non_names(d, &case, aliases);
         // A bug in a rule costs one document its claims and relations, never the run.
         let rules = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             (claims::extract(d), relations::extract(d))
