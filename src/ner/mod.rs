@@ -128,6 +128,14 @@ pub fn word_tags(tok: &Tokenized, pieces: &[PieceTag]) -> Vec<PieceTag> {
     tok.word_first.iter().map(|&p| pieces[p]).collect()
 }
 
+/// Words a span does not start with.
+const SPAN_OPENERS_DROPPED: &[&str] = &["(", "\"", "\u{201c}", "'", ",", "-"];
+/// Words a span does not end with (a ")" only when the span opens no bracket).
+const SPAN_CLOSERS_DROPPED: &[&str] = &[
+    "\"", "\u{201d}", "'", ",", ";", ":", "-", "of", "the", "and", "for", "in", "on", "at", "to",
+    "a", "an",
+];
+
 /// Aggregate word tags into entity spans (BIO or BIOES; a stray I- opens an entity).
 pub fn aggregate(
     tok: &Tokenized,
@@ -140,34 +148,17 @@ pub fn aggregate(
     let close = |cur: &mut Option<(EntityType, usize, usize, f32, usize)>,
                  out: &mut Vec<EntitySpan>| {
         if let Some((t, mut a, mut b, sum, n)) = cur.take() {
-            // Punctuation at the edges is not part of a name: "CPC)" is "CPC", but
-            // "Communist Party of China (CPC)" keeps its bracket.
+            // Punctuation and function words at the edges are not part of a name: "CPC)" is
+            // "CPC" ("Communist Party of China (CPC)" keeps its bracket), "Standing Committee
+            // of" is "Standing Committee".
             let word = |w: usize| &text[tok.words[w].clone()];
             let brackets = |a: usize, b: usize| (a..=b).filter(|&w| word(w) == "(").count();
-            while a < b && matches!(word(a), "(" | "\"" | "\u{201c}" | "'" | "," | "-") {
+            while a < b && SPAN_OPENERS_DROPPED.contains(&word(a)) {
                 a += 1;
             }
-            // Nor is a function word at its end: "Standing Committee of" is "Standing Committee".
             while a < b
-                && (matches!(
-                    word(b),
-                    "\"" | "\u{201d}"
-                        | "'"
-                        | ","
-                        | ";"
-                        | ":"
-                        | "-"
-                        | "of"
-                        | "the"
-                        | "and"
-                        | "for"
-                        | "in"
-                        | "on"
-                        | "at"
-                        | "to"
-                        | "a"
-                        | "an"
-                ) || word(b) == ")" && brackets(a, b) == 0)
+                && (SPAN_CLOSERS_DROPPED.contains(&word(b))
+                    || word(b) == ")" && brackets(a, b) == 0)
             {
                 b -= 1;
             }
