@@ -514,37 +514,26 @@ mod tests {
     #[test]
     fn edge_punctuation_is_trimmed_unless_bracketed() {
         let labels: Vec<String> = ["O", "B-ORG", "I-ORG"].map(String::from).to_vec();
-        let t = |label| PieceTag { label, prob: 0.8 };
-        let text = "the ( CPC ) said";
-        let got = spans(
-            &words_of(text),
-            &[t(0), t(0), t(1), t(2), t(0)],
-            &labels,
-            text,
-        );
-        assert_eq!(&text[got[0].range.clone()], "CPC");
-        let text = "Party ( CPC ) said";
-        let got = spans(
-            &words_of(text),
-            &[t(1), t(2), t(2), t(2), t(0)],
-            &labels,
-            text,
-        );
-        assert_eq!(&text[got[0].range.clone()], "Party ( CPC )");
-        let text = "Bank of America said";
-        let got = spans(&words_of(text), &[t(1), t(0), t(1), t(0)], &labels, text);
-        assert_eq!(&text[got[0].range.clone()], "Bank of America");
-        let text = "Standing Committee of the Bureau";
-        let got = spans(
-            &words_of(text),
-            &[t(1), t(2), t(2), t(2), t(0)],
-            &labels,
-            text,
-        );
-        assert_eq!(&text[got[0].range.clone()], "Standing Committee");
-        let text = "\" Acme , said";
-        let got = spans(&words_of(text), &[t(1), t(2), t(2), t(0)], &labels, text);
-        assert_eq!(&text[got[0].range.clone()], "Acme");
+        // (text, one label a word, the first span expected)
+        let cases: &[(&str, &[u16], &str)] = &[
+            ("the ( CPC ) said", &[0, 0, 1, 2, 0], "CPC"),
+            ("Party ( CPC ) said", &[1, 2, 2, 2, 0], "Party ( CPC )"),
+            ("Bank of America said", &[1, 0, 1, 0], "Bank of America"),
+            (
+                "Standing Committee of the Bureau",
+                &[1, 2, 2, 2, 0],
+                "Standing Committee",
+            ),
+            ("\" Acme , said", &[1, 2, 2, 0], "Acme"),
+        ];
+        for (text, tags, want) in cases {
+            let pieces: Vec<PieceTag> = tags
+                .iter()
+                .map(|&label| PieceTag { label, prob: 0.8 })
+                .collect();
+            let got = spans(&words_of(text), &pieces, &labels, text);
+            assert_eq!(&text[got[0].range.clone()], *want, "{text}");
+        }
     }
 
     #[test]
