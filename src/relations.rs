@@ -287,7 +287,9 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                     let named_like_person =
                         person_names.contains(doc.slice(&doc.mentions[m].range));
                     if (is_org_or_loc(m) || etype(m) == EntityType::Misc) && !named_like_person {
-                        if is_org_or_loc(m) && org.is_none() {
+                        // The nearest organisation, place or nationality ("Pakistani
+                        // President"; the alias table makes a demonym its country).
+                        if org.is_none() {
                             org = Some(m);
                         }
                         start = doc.mentions[m].range.start;
@@ -829,7 +831,7 @@ mod tests {
         let d = test_doc("Pakistani President Mamnoon Hussain and World Economic Forum founder and executive chairman Klaus Schwab spoke.", &[("Pakistani", Misc), ("Mamnoon Hussain", Person), ("World Economic Forum", Organization), ("Klaus Schwab", Person)]);
         let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
         assert!(
-            rs.contains(&"Mamnoon Hussain HAS_ROLE role:president".to_string()),
+            rs.contains(&"Mamnoon Hussain HAS_ROLE role:president @Pakistani".to_string()),
             "{rs:?}"
         );
         assert!(

@@ -235,6 +235,14 @@ fn typed_relations_of_the_seeds() {
             && e["org_id"] == "loc:uzbekistan"),
         "Azimov's role"
     );
+    // A demonym names the country of a role: "Pakistani President Mamnoon Hussain".
+    assert!(
+        edges.iter().any(|e| e["type"] == "HAS_ROLE"
+            && e["from"] == "per:mamnoon-hussain"
+            && e["org_id"] == "loc:pakistan"),
+        "Hussain's country"
+    );
+    assert!(has("AFFILIATED_WITH", "per:xi-jinping", "loc:china"));
     // "Xi and US President Barack Obama": Xi is not Obama's organisation.
     assert!(!edges
         .iter()
