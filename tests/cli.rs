@@ -251,15 +251,10 @@ fn bad_inputs_are_skipped_with_reasons_and_the_run_goes_on() {
     assert_eq!(run["skipped"].as_array().unwrap().len(), 3);
     // A second run into the same directory is refused without --force, and nothing is lost.
     let before = std::fs::read(out.join("nodes.csv")).unwrap();
-    let o = bin()
-        .arg("run")
-        .arg(&c)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("is not empty; pass --force"));
+    run_fails(
+        bin().arg("run").arg(&c).arg("--out").arg(&out),
+        "is not empty; pass --force",
+    );
     assert_eq!(std::fs::read(out.join("nodes.csv")).unwrap(), before);
     // With --force it is replaced, and no staging directory is left behind, not even one a
     // killed run left (a process id above any Linux pid_max is never alive).
@@ -304,25 +299,20 @@ fn an_empty_corpus_gives_an_empty_graph_and_a_warning() {
 
 #[test]
 fn missing_corpus_and_bad_model_are_clear_errors() {
-    let o = bin().args(["run", "/nonexistent/corpus"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr)
-        .contains("/nonexistent/corpus: corpus directory not found"));
+    run_fails(
+        bin().args(["run", "/nonexistent/corpus"]),
+        "/nonexistent/corpus: corpus directory not found",
+    );
     let t = tempfile::tempdir().unwrap();
-    let o = bin()
-        .arg("run")
-        .arg(demo_corpus())
-        .arg("--model")
-        .arg(t.path())
-        .arg("--out")
-        .arg(t.path().join("o"))
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("missing config.json"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    run_fails(
+        bin()
+            .arg("run")
+            .arg(demo_corpus())
+            .arg("--model")
+            .arg(t.path())
+            .arg("--out")
+            .arg(t.path().join("o")),
+        "missing config.json",
     );
     assert!(!t.path().join("o").exists());
 }

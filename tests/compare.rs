@@ -67,11 +67,5 @@ fn compare_command_redoes_the_files_from_claims() {
         .contains("<table class=\"claims\">"));
     // A broken claims file is an error naming the file and line.
     std::fs::write(out.join("claims.jsonl"), "{\"claim_id\": 1}\n").unwrap();
-    let o = bin().arg("compare").arg(&out).output().unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("claims.jsonl: line 1"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_fails(bin().arg("compare").arg(&out), "claims.jsonl: line 1");
 }

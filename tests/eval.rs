@@ -49,11 +49,8 @@ fn eval_ner_rejects_a_malformed_file() {
     let t = tempfile::tempdir().unwrap();
     let p = t.path().join("bad.txt");
     std::fs::write(&p, "EU NNP B-ORG\nrejects\n").unwrap();
-    let o = bin().arg("eval-ner").arg(&p).output().unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("bad.txt: line 2: expected `token ... tag`"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    run_fails(
+        bin().arg("eval-ner").arg(&p),
+        "bad.txt: line 2: expected `token ... tag`",
     );
 }

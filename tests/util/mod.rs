@@ -37,6 +37,15 @@ pub fn run_ok(cmd: &mut Command) -> Output {
     out
 }
 
+/// Run `cmd`, expecting it to fail with exit code 1 and `needle` in its error output.
+pub fn run_fails(cmd: &mut Command, needle: &str) -> Output {
+    let out = cmd.output().expect("newsgraph runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(needle), "expected `{needle}` in:\n{err}");
+    out
+}
+
 /// Run the pipeline on `corpus` into a new temporary directory.
 pub fn run_pipeline(corpus: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf, Output) {
     let tmp = tempfile::tempdir().expect("tempdir");
