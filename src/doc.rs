@@ -168,6 +168,9 @@ pub struct DocMeta {
     pub format: String,
 }
 
+/// The possessive endings of English names: "China's", "China’s".
+pub const POSSESSIVES: &[&str] = &["'s", "\u{2019}s"];
+
 /// A document and all its annotation layers.
 #[derive(Debug, Clone, Default)]
 pub struct Document {

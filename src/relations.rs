@@ -8,7 +8,7 @@
 //! | AFFILIATED_WITH | Person -> Organization/Location | `role_with_org`, `fellow_with` |
 //! | LOCATED_IN | Location -> Location | `of_in`, `possessive`, `comma` |
 //! | SAID | Person -> Quote | `quote_then_speaker`, `speaker_then_quote`, `pronoun`, `continued_quote` |
-use crate::doc::{Document, EntityType};
+use crate::doc::{Document, EntityType, POSSESSIVES};
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -209,9 +209,9 @@ pub fn apply_type_policy(doc: &mut Document) {
         doc.mentions[m].etype = EntityType::Person;
     }
     // The outlet named in its own article ("(Meridian Wire)" in a dateline) is an organization.
-    let outlet = doc.meta.outlet.clone();
+    let (outlet, text) = (&doc.meta.outlet, &doc.view.text);
     for m in doc.mentions.iter_mut() {
-        if !outlet.is_empty() && doc.view.text.get(m.range.clone()) == Some(outlet.as_str()) {
+        if !outlet.is_empty() && text.get(m.range.clone()) == Some(outlet.as_str()) {
             m.etype = EntityType::Organization;
         }
     }
@@ -273,7 +273,6 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
             let mut k = pw;
             let mut role: Vec<String> = Vec::new();
             let mut org: Option<usize> = None;
-            let mut start = pr.start;
             // Start of each word or mention taken, leftmost first, and whether it is a connector.
             let mut taken: Vec<(usize, bool)> = Vec::new();
             while k > 0 {
@@ -292,8 +291,7 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                         if org.is_none() {
                             org = Some(m);
                         }
-                        start = doc.mentions[m].range.start;
-                        taken.insert(0, (start, false));
+                        taken.insert(0, (doc.mentions[m].range.start, false));
                         // A mention starting inside a word ("moon" of "Ki-moon") must not
                         // stall the scan.
                         let next = word_at(doc.mentions[m].range.start);
@@ -308,13 +306,8 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                 // "of" joins a title to what follows it: "Minister of Uzbekistan Rustam Azimov".
                 let joins = w.lower == "of" && (!role.is_empty() || org.is_some());
                 if ROLE_WORDS.contains(&w.lower.as_str()) || joins {
-                    if w.lower != "of" {
-                        role.insert(0, w.lower.clone());
-                    } else {
-                        role.insert(0, "of".into());
-                    }
-                    start = w.range.start;
-                    taken.insert(0, (start, matches!(w.lower.as_str(), "and" | "of")));
+                    role.insert(0, w.lower.clone());
+                    taken.insert(0, (w.range.start, matches!(w.lower.as_str(), "and" | "of")));
                     k -= 1;
                     continue;
                 }
@@ -323,8 +316,8 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
             // Trim dangling connectors, from the evidence too.
             while taken.first().is_some_and(|t| t.1) {
                 taken.remove(0);
-                start = taken.first().map_or(pr.start, |t| t.0);
             }
+            let start = taken.first().map_or(pr.start, |t| t.0);
             while role.first().is_some_and(|r| r == "and" || r == "of") {
                 role.remove(0);
             }
@@ -614,16 +607,14 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
         .filter_map(|r| r.org.map(|o| (r.sentence, o)))
         .collect();
     out.retain(|r| !(r.rule == "of_in" && role_orgs.contains(&(r.sentence, r.from))));
-    out.extend(quotes(doc));
+    out.extend(quotes(doc, &person_names));
     out
 }
 
 fn possessive_between(doc: &Document, b: usize, c: usize) -> bool {
     let gap = &doc.view.text[doc.mentions[b].range.end..doc.mentions[c].range.start];
     let g = gap.trim();
-    g == "'s"
-        || g == "\u{2019}s"
-        || g.is_empty() && doc.slice(&doc.mentions[b].range).ends_with("s")
+    POSSESSIVES.contains(&g) || g.is_empty() && doc.slice(&doc.mentions[b].range).ends_with("s")
 }
 
 /// Mentions of type `t` forming a list ("A, B and C") that ends right before word `end`.
@@ -652,7 +643,7 @@ fn list_before(doc: &Document, ws: &[W], ms: &[usize], end: usize, t: EntityType
 }
 
 /// SAID relations: quotations and their speakers.
-fn quotes(doc: &Document) -> Vec<Relation> {
+fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
     let text = &doc.view.text;
     let mut out: Vec<Relation> = Vec::new();
     // Quote spans: curly pairs, or straight pairs, within a paragraph.
@@ -675,7 +666,6 @@ fn quotes(doc: &Document) -> Vec<Relation> {
             _ => {}
         }
     }
-    let person_names = person_names(doc);
     let is_person = |m: usize| {
         doc.mentions[m].etype == EntityType::Person
             || person_names.contains(doc.slice(&doc.mentions[m].range))
@@ -694,14 +684,15 @@ fn quotes(doc: &Document) -> Vec<Relation> {
     let mut cursor = 0;
     for q in spans {
         // Keep track of the last named person before this quote.
-        if let Some(p) = persons(cursor..q.start).last() {
+        let named = persons(cursor..q.start);
+        if let Some(p) = named.last() {
             last_person = Some(*p);
         }
         // The last person named since the previous quote, not as a possessive ("Xi's
         // proposal"): who a following "he said" most likely refers to.
-        let last_named = persons(cursor..q.start).into_iter().rev().find(|&p| {
+        let last_named = named.into_iter().rev().find(|&p| {
             let after = &text[doc.mentions[p].range.end..];
-            !(after.starts_with("'s") || after.starts_with("\u{2019}s"))
+            !POSSESSIVES.iter().any(|s| after.starts_with(s))
         });
         cursor = q.end;
         let inner = &text[q.clone()];

@@ -17,7 +17,7 @@ pub mod time;
 pub use quantity::{scan, Quantity, QuantityKind};
 pub use time::{parse_iso_date, Anchor, Date};
 
-use crate::doc::{Document, EntityType};
+use crate::doc::{Document, EntityType, POSSESSIVES};
 use quantity::{lex, Tk, Tok};
 use std::ops::Range;
 
@@ -120,7 +120,6 @@ const STOP: &[&str] = &[
     "next",
     "so",
     "if",
-    "than",
     "then",
     "there",
     "here",
@@ -131,7 +130,6 @@ const STOP: &[&str] = &[
     "only",
     "just",
     "still",
-    "more",
     "most",
     "least",
     "respectively",
@@ -168,7 +166,6 @@ const DURATIONS: &[&str] = &[
 const SPENDING: &[&str] = &[
     "spend", "spent", "invest", "pledge", "allocat", "earmark", "budget", "commit",
 ];
-const POSSESSIVE: &[&str] = &["'s", "\u{2019}s"];
 const VERBS_BEFORE_NUMBER: &[&str] = &[
     "will",
     "would",
@@ -194,7 +191,6 @@ const VERBS_BEFORE_NUMBER: &[&str] = &[
     "welcomed",
     "received",
     "spent",
-    "spends",
     "invested",
     "sold",
     "sells",
@@ -261,7 +257,7 @@ fn measure_before(toks: &[Tok], q: usize) -> (Vec<String>, usize) {
             Some(w)
                 if !STOP.contains(&w)
                     && !matches!(w, "a" | "an" | "this" | "that")
-                    && !POSSESSIVE.iter().any(|p| w.ends_with(p)) =>
+                    && !POSSESSIVES.iter().any(|p| w.ends_with(p)) =>
             {
                 words.insert(0, w.to_string());
                 k -= 1;
@@ -390,7 +386,7 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
             // 1. possessive right before: "China's 670 million", "China's death toll rose to"
             let ss = tok_at(d.surface_start);
             for (r, mi) in &mentions {
-                let Some(p) = POSSESSIVE.iter().find(|p| text[r.end..].starts_with(*p)) else {
+                let Some(p) = POSSESSIVES.iter().find(|p| text[r.end..].starts_with(*p)) else {
                     continue;
                 };
                 let me = tok_end(r.end + p.len());

@@ -254,11 +254,9 @@ pub fn extend_place_name(mut span: EntitySpan, text: &str) -> EntitySpan {
         let head = &prefix[word_start..];
         // "PORT ELLIS" in a dateline as well as "Port Ellis".
         let upper_name = span_text_is_upper(&text[span.range.clone()]);
-        if PLACE_HEADS.contains(&head)
-            || upper_name
-                && PLACE_HEADS
-                    .iter()
-                    .any(|h| h.to_uppercase() == head && head.len() > 1)
+        if PLACE_HEADS
+            .iter()
+            .any(|h| *h == head || upper_name && h.to_uppercase() == head)
         {
             span.range.start = word_start;
         }
