@@ -41,6 +41,27 @@ impl View {
         (s, e.max(s))
     }
 
+    /// The original code-point ranges the view keeps, one per run of view text between
+    /// inserted line breaks (a kept paragraph); markup skipped inside a run stays inside it.
+    pub fn kept_spans(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut cur: Option<(u32, u32)> = None;
+        for (i, c) in self.text.char_indices() {
+            let (s, e) = (self.start[i], self.end[i]);
+            if s == e {
+                if c == '\n' {
+                    out.extend(cur.take());
+                }
+                continue;
+            }
+            cur = Some(cur.map_or((s, e), |(a, b)| (a.min(s), b.max(e))));
+        }
+        out.extend(cur);
+        out.into_iter()
+            .map(|(s, e)| (s as usize, e as usize))
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.text.len()
     }
@@ -165,6 +186,8 @@ pub struct DocMeta {
     pub url: Option<String>,
     pub published: Option<String>,
     pub title: Option<String>,
+    /// The byline, where the page gives one (HTML metadata or a JSONL `author` field).
+    pub author: Option<String>,
     pub format: String,
 }
 

@@ -99,6 +99,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the text newsgraph keeps of article files (what analysis reads), or write it to
+    /// a directory, one `NAME.txt` per input.
+    Text {
+        /// Article files (.txt, .md, .html/.htm, .jsonl).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// One JSON object per document: metadata, kept spans `[start, end]` (code points
+        /// into the file) and the kept text.
+        #[arg(long)]
+        json: bool,
+        /// Write `FILE_STEM.txt` for each input into this directory instead of printing.
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+    },
     /// Redo claims_compare.csv, report.md and report.html from an output directory's claims.
     Compare {
         /// An output directory of `newsgraph run` (its claims.jsonl is read).
@@ -347,6 +361,46 @@ fn real_main(cli: Cli) -> Result<i32> {
                 }
             }
             Ok(0)
+        }
+        Command::Text {
+            files,
+            json,
+            out_dir,
+        } => {
+            if let Some(dir) = &out_dir {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            let mut skipped = 0;
+            for file in &files {
+                let rel = file.to_string_lossy().to_string();
+                let (docs, skips) = newsgraph::corpus::load_one(file, &rel);
+                for s in &skips {
+                    eprintln!("newsgraph: skipped {}: {}", s.path, s.reason);
+                }
+                skipped += skips.len();
+                for d in &docs {
+                    let out = if json {
+                        serde_json::to_string(&export::document_record(d))? + "\n"
+                    } else {
+                        d.view.text.clone() + "\n"
+                    };
+                    match &out_dir {
+                        Some(dir) => {
+                            let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+                            let name = if json {
+                                format!("{stem}.json")
+                            } else {
+                                format!("{stem}.txt")
+                            };
+                            std::fs::write(dir.join(&name), out)
+                                .with_context(|| format!("writing {name}"))?;
+                        }
+                        None => print!("{out}"),
+                    }
+                }
+            }
+            Ok(if skipped == 0 { 0 } else { 2 })
         }
         Command::Compare { out_dir, tolerance } => {
             let claims = export::read_claims_jsonl(&out_dir.join("claims.jsonl"))?;

@@ -210,6 +210,20 @@ fn bad_inputs_are_skipped_with_reasons_and_the_run_goes_on() {
     )
     .unwrap();
     std::fs::write(c.join("binary.txt"), b"\x00\x01\x02PNG\x00data").unwrap();
+    // A page whose article text a script once hid (`i<n` read as a tag) is read whole; a page
+    // with nothing but a menu is reported, never passed silently.
+    std::fs::write(
+        c.join("page.html"),
+        "<html><head><script>for(i=0;i<n.length;i++){}</script></head><body><nav>Home</nav>\
+<article><p>Prime Minister Elena Marsh opened the new terminal in Calder on Tuesday, and 40 ships \
+are expected in its first month, the port authority said in a statement.</p></article></body></html>",
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("menu.html"),
+        "<html><body><nav><a href='/'>Home</a></nav><div><a href='/a'>World</a></div></body></html>",
+    )
+    .unwrap();
     std::fs::write(
         c.join("latin1.txt"),
         b"Caf\xe9 owners in Port Ellis said 200 jobs were at risk.",
@@ -237,6 +251,10 @@ fn bad_inputs_are_skipped_with_reasons_and_the_run_goes_on() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("skipped binary.txt: binary file"), "{err}");
     assert!(
+        err.contains("skipped menu.html: no article text found in the page"),
+        "{err}"
+    );
+    assert!(
         err.contains("skipped wire/feed.jsonl#2: invalid JSON"),
         "{err}"
     );
@@ -247,8 +265,18 @@ fn bad_inputs_are_skipped_with_reasons_and_the_run_goes_on() {
     assert!(err.contains("warning: latin1.txt: invalid UTF-8"), "{err}");
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
-    assert_eq!(run["counts"]["documents"], 3);
-    assert_eq!(run["skipped"].as_array().unwrap().len(), 3);
+    assert_eq!(run["counts"]["documents"], 4);
+    assert_eq!(run["skipped"].as_array().unwrap().len(), 4);
+    // documents.jsonl: what was read of each document, with its spans in the file.
+    let docs = jsonl(&out.join("documents.jsonl"));
+    let page = docs.iter().find(|d| d["doc_id"] == "page.html").unwrap();
+    let text = page["text"].as_str().unwrap();
+    assert!(text.starts_with("Prime Minister Elena Marsh") && text.ends_with("statement."));
+    let raw = std::fs::read_to_string(c.join("page.html")).unwrap();
+    let spans = page["kept_spans"].as_array().unwrap();
+    assert_eq!(spans.len(), 1);
+    let (a, b) = (spans[0][0].as_u64().unwrap(), spans[0][1].as_u64().unwrap());
+    assert_eq!(cp_slice(&raw, a as usize, b as usize), text);
     // A second run into the same directory is refused without --force, and nothing is lost.
     let before = std::fs::read(out.join("nodes.csv")).unwrap();
     run_fails(
@@ -271,6 +299,16 @@ fn bad_inputs_are_skipped_with_reasons_and_the_run_goes_on() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+    // `newsgraph text` prints what a run reads of a file, and names a file it cannot use.
+    let o = bin()
+        .arg("text")
+        .arg(c.join("page.html"))
+        .arg(c.join("menu.html"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end(), text);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("menu.html: no article text"));
     let leftovers: Vec<_> = std::fs::read_dir(t.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

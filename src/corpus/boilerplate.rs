@@ -50,6 +50,10 @@ const TAIL: &[&str] = &[
 /// Whole lines dropped wherever they are.
 const DROP_LINE: &[&str] = &[
     "advertisement",
+    "advert",
+    "ad",
+    "sponsored",
+    "tell us what you think",
     "share",
     "print",
     "email",
@@ -71,6 +75,11 @@ fn normalise(line: &str) -> String {
         .to_lowercase()
 }
 
+fn is_paywall(line: &str) -> bool {
+    let n = normalise(line);
+    PAYWALL.iter().any(|p| n.contains(p))
+}
+
 /// Why a line goes, if it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -88,7 +97,7 @@ pub fn classify(line: &str) -> Verdict {
         return Verdict::DropLine; // separators, "|", ". . . .", bare prices
     }
     let n = normalise(line);
-    if PAYWALL.iter().any(|p| n.contains(p)) {
+    if is_paywall(line) {
         return Verdict::CutToEnd;
     }
     if TAIL.contains(&n.as_str()) {
@@ -137,14 +146,49 @@ pub fn classify(line: &str) -> Verdict {
     Verdict::Keep
 }
 
+/// A line of article prose: eight words or more, ending like a sentence.
+fn is_prose(line: &str) -> bool {
+    let t = line
+        .trim()
+        .trim_end_matches(['"', '\u{201d}', '\'', '\u{2019}', ')']);
+    t.split_whitespace().count() >= 8 && t.ends_with(['.', '!', '?', ':'])
+}
+
+/// A line that reads like page furniture: a known one, or a few words that are no sentence
+/// (a list of headlines, a menu).
+fn is_chrome(line: &str) -> bool {
+    let t = line.trim();
+    classify(t) != Verdict::Keep
+        || (t.split_whitespace().count() <= 6 && !t.ends_with(['.', '!', '?', '"', '\u{201d}']))
+}
+
+/// Whether a tail line ("Related", "Read more", "Comments") really starts the end of the page:
+/// the next line is furniture too, or fewer than two lines of prose follow at all. A single chrome word inside an article only loses its own line.
+fn tail_is_real(rest: &[&str]) -> bool {
+    let lines: Vec<&str> = rest
+        .iter()
+        .copied()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    lines.first().is_some_and(|l| is_chrome(l)) || lines.iter().filter(|l| is_prose(l)).count() < 2
+}
+
 /// Remove boilerplate lines from a view.
 pub fn strip_boilerplate(view: &View) -> View {
     let mut b = ViewBuilder::default();
     let text = &view.text;
+    let lines: Vec<&str> = text.split('\n').collect();
     let mut pos = 0;
-    while pos < text.len() {
-        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
-        match classify(&text[pos..line_end]) {
+    for (i, line) in lines.iter().enumerate() {
+        let line_end = pos + line.len();
+        let verdict = match classify(line) {
+            Verdict::CutToEnd if is_paywall(line) || tail_is_real(&lines[i + 1..]) => {
+                Verdict::CutToEnd
+            }
+            Verdict::CutToEnd => Verdict::DropLine,
+            v => v,
+        };
+        match verdict {
             Verdict::Keep => b.push_from(view, pos..line_end),
             Verdict::DropLine => {}
             Verdict::CutToEnd => break,
@@ -200,5 +244,30 @@ mod tests {
         assert_eq!(v.text, "\nXi spoke.\n");
         let at = v.text.find("Xi").unwrap();
         assert_eq!(v.to_original(at..at + 2), (20, 22));
+    }
+
+    #[test]
+    fn a_lone_chrome_word_does_not_cut_the_article() {
+        let article = "The council met on Monday and voted to close the bridge for repairs.\n\
+Trending\n\
+The repairs will take six weeks, the engineer in charge of the works said.\n\
+Read more\n\
+Traffic will go through the town centre until the bridge opens again in June.\n\
+Buses will stop at the market square instead of the station for the whole time.\n";
+        let v = strip_boilerplate(&View::identity(article));
+        assert!(!v.text.contains("Trending") && !v.text.contains("Read more"));
+        assert!(v.text.contains("six weeks") && v.text.contains("opens again in June."));
+        // A real tail: headlines after "Related", or nothing but a line of prose.
+        let tail = "The council voted to close the bridge for repairs on Monday night.\n\
+Related\nBridge closed\nMayor resigns\nNew park opens in the north of the town\n";
+        let v = strip_boilerplate(&View::identity(tail));
+        assert_eq!(
+            v.text.trim(),
+            "The council voted to close the bridge for repairs on Monday night."
+        );
+        let comments = "The council voted to close the bridge for repairs on Monday night.\n\
+Comments\nI think this is a scandal and the mayor should go, frankly.\n";
+        let v = strip_boilerplate(&View::identity(comments));
+        assert!(!v.text.contains("scandal"));
     }
 }

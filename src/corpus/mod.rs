@@ -4,7 +4,7 @@
 //!
 //! A file that cannot be used is reported as [`Skipped`] and the rest goes on.
 mod boilerplate;
-mod html;
+pub mod html;
 mod markdown;
 
 pub use boilerplate::strip_boilerplate;
@@ -207,6 +207,20 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Option<String>)> {
     }
 }
 
+/// Load one file on its own (no manifest): what `newsgraph text` prints. A file that cannot
+/// be used comes back as [`Skipped`], named `rel`.
+pub fn load_one(path: &Path, rel: &str) -> (Vec<Document>, Vec<Skipped>) {
+    load_file(path, rel, None).unwrap_or_else(|e| {
+        (
+            Vec::new(),
+            vec![Skipped {
+                path: rel.to_string(),
+                reason: strip_path_prefix(&e.to_string(), path),
+            }],
+        )
+    })
+}
+
 fn load_file(
     path: &Path,
     rel: &str,
@@ -228,6 +242,7 @@ fn load_file(
         url: entry.and_then(|e| e.url.clone()),
         published: entry.and_then(|e| e.published.clone()),
         title: entry.and_then(|e| e.title.clone()),
+        author: None,
         format: ext.clone(),
     };
     if ext == "jsonl" {
@@ -240,11 +255,22 @@ fn load_file(
     }
     let view = match ext.as_str() {
         "html" | "htm" => {
-            let (view, title) = html::visible_text(&text);
-            let mut doc = make_doc(base, text, view, warning);
-            if doc.meta.title.is_none() {
-                doc.meta.title = title;
+            let page = html::read(&text, html::Hints::builtin_ref());
+            if let Some(problem) = page.problem {
+                return Err(Error::input(path, problem));
             }
+            let mut meta = base;
+            let m = page.meta;
+            if entry.and_then(|e| e.outlet.as_ref()).is_none() {
+                if let Some(o) = m.outlet.clone() {
+                    meta.outlet = o;
+                }
+            }
+            meta.url = meta.url.or(m.url.clone());
+            meta.published = meta.published.or_else(|| m.published_date());
+            meta.title = meta.title.or(m.title.clone());
+            meta.author = m.author.clone();
+            let doc = make_doc(meta, text, page.view, warning);
             return Ok((vec![doc], Vec::new()));
         }
         "md" | "markdown" => markdown::visible_text(&text),
@@ -322,6 +348,7 @@ fn load_jsonl(
             url: field("url").or_else(|| base.url.clone()),
             published: field("published").or_else(|| base.published.clone()),
             title: field("title").or_else(|| base.title.clone()),
+            author: field("author"),
             ..base.clone()
         };
         let view = View::identity(&body);

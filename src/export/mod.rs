@@ -100,6 +100,7 @@ pub fn write_all(o: &Output, config: &Config, dir: &Path, total_seconds: f64) ->
     write_edges_csv(&o.graph, &dir.join("edges.csv"))?;
     write_neo4j(&o.graph, &dir.join("neo4j"))?;
     write_mentions(o, &dir.join("mentions.jsonl"))?;
+    write_documents(o, &dir.join("documents.jsonl"))?;
     write_claims(
         &o.claims,
         &dir.join("claims.csv"),
@@ -109,6 +110,33 @@ pub fn write_all(o: &Output, config: &Config, dir: &Path, total_seconds: f64) ->
     let view = report::ViewGraph::from_graph(&o.graph);
     report::write_reports(&o.claims, &o.groups, &view, dir)?;
     write_run_json(o, config, &dir.join("run.json"), total_seconds)
+}
+
+/// One document as `documents.jsonl` and `newsgraph text --json` write it: metadata, the kept
+/// spans of the file (code points, end-exclusive) and the kept text analysis reads.
+pub fn document_record(d: &crate::doc::Document) -> serde_json::Value {
+    json!({
+        "doc_id": d.meta.doc_id,
+        "path": d.meta.path,
+        "outlet": d.meta.outlet,
+        "url": d.meta.url,
+        "published": d.meta.published,
+        "title": d.meta.title,
+        "author": d.meta.author,
+        "format": d.meta.format,
+        "kept_spans": d.view.kept_spans().iter().map(|&(s, e)| [s, e]).collect::<Vec<_>>(),
+        "text": d.view.text,
+    })
+}
+
+fn write_documents(o: &Output, path: &Path) -> Result<()> {
+    write_file(path, |w| {
+        for d in &o.docs {
+            serde_json::to_writer(&mut *w, &document_record(d))?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })
 }
 
 fn write_mentions(o: &Output, path: &Path) -> Result<()> {

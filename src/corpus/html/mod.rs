@@ -1,0 +1,155 @@
+//! Reading a saved web page: parse it with a standards-following tokenizer ([`dom`]), keep the
+//! article's own text ([`extract`]), and read what the page says about itself ([`meta`]).
+//! Every kept character maps back to its code points in the original file; HTML character
+//! references are decoded (one view character maps to the whole reference).
+pub mod dom;
+pub mod extract;
+pub mod meta;
+
+pub use extract::Hints;
+pub use meta::PageMeta;
+
+use crate::doc::{View, ViewBuilder};
+
+/// A page as newsgraph reads it.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub view: View,
+    pub meta: PageMeta,
+    /// How the article text was found: `json-ld` or `container`.
+    pub method: &'static str,
+    /// Why the page is not usable as an article, if it is not: nothing kept, a few words only,
+    /// or an index page (many link lists, almost no prose).
+    pub problem: Option<String>,
+}
+
+/// Fewer kept words than this and the page is reported as not an article.
+pub const MIN_WORDS: usize = 25;
+
+/// Read one page.
+pub fn read(html: &str, hints: &Hints) -> Page {
+    let dom = dom::Dom::parse(html);
+    let meta = meta::read(&dom);
+    let ex = extract::extract(
+        &dom,
+        hints,
+        meta.article_body.as_deref(),
+        meta.title.as_deref(),
+    );
+    let mut b = ViewBuilder::default();
+    for block in &ex.blocks {
+        if !b.is_empty() {
+            let at = block.map.first().map_or(0, |r| r.0 as usize);
+            b.push_separator('\n', at);
+            b.push_separator('\n', at);
+        }
+        for (c, &(s, e)) in block.text.chars().zip(block.map.iter()) {
+            b.push_mapped(c, s, e);
+        }
+    }
+    let view = b.finish();
+    let words = view.text.split_whitespace().count();
+    let prose_kept = ex
+        .blocks
+        .iter()
+        .filter(|b| b.text.split_whitespace().count() >= 8)
+        .count();
+    let problem = if words == 0 {
+        Some("no article text found in the page".to_string())
+    } else if words < MIN_WORDS {
+        Some(format!(
+            "only {words} words of article text found (fewer than {MIN_WORDS}): not an article page?"
+        ))
+    } else if ex.page_link_blocks >= 40 && prose_kept < 3 && words < 50 {
+        Some(format!(
+            "looks like an index page, not an article: {} link lines, {} prose paragraphs",
+            ex.page_link_blocks, ex.page_prose_blocks
+        ))
+    } else {
+        None
+    };
+    Page {
+        view,
+        meta,
+        method: ex.method,
+        problem,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice(src: &str, r: (usize, usize)) -> String {
+        src.chars().skip(r.0).take(r.1 - r.0).collect()
+    }
+
+    const PAGE: &str = r##"<!DOCTYPE html><html><head><title>Flood | Herald</title>
+<script>for (var i = 0; i < n.length; i++) { x("</div>"); }</script></head>
+<body><form id="aspnetForm"><nav class="menu"><ul><li><a href="/">Home</a></li><li><a href="/w">World</a></li></ul></nav>
+<div class="page"><article class="story"><h1>Flood hits the coast</h1>
+<div class="byline">By A. Writer</div>
+<div class="story-body">
+<p>Heavy rain flooded the coastal town of Port Ellis on Monday, and 40 people were evacuated from their homes, officials said.</p>
+<figure><img src="a.jpg"><figcaption>Water in the main street. Photo: X</figcaption></figure>
+<p>Trending</p>
+<p>The mayor, Ana Ruiz, said the clean-up would take weeks &amp; cost at least $3 million, according to early estimates.</p>
+<div class="share-tools"><a href="#">Share on Facebook</a> <a href="#">Tweet</a></div>
+<p>Residents were allowed back on Tuesday evening, when the water had fallen below the quay walls again.</p>
+</div></article>
+<div class="related-stories"><h3>More news</h3><ul><li><a href="/1">Storm warning for the north, officials say in a new statement today.</a></li></ul></div>
+<div id="comments"><p>I live there and this is terrible, the town should have built the wall years ago, honestly.</p></div>
+</div><footer>© Herald</footer></form></body></html>"##;
+
+    #[test]
+    fn keeps_the_article_and_nothing_else() {
+        let page = read(PAGE, &Hints::builtin());
+        let t = &page.view.text;
+        assert!(t.starts_with("Heavy rain flooded"), "{t}");
+        assert!(t.contains("weeks & cost"));
+        assert!(
+            t.contains("The mayor"),
+            "a lone chrome word cut the article: {t}"
+        );
+        assert!(t.ends_with("quay walls again."), "{t}");
+        for junk in [
+            "Home",
+            "By A.",
+            "Photo",
+            "Share",
+            "Storm",
+            "terrible",
+            "Herald",
+            "Flood hits",
+        ] {
+            assert!(!t.contains(junk), "{junk} kept: {t}");
+        }
+        assert_eq!(page.problem, None);
+        assert_eq!(page.meta.title.as_deref(), Some("Flood | Herald"));
+        // Every kept character slices back to itself (or its reference) in the file.
+        let amp = t.find('&').unwrap();
+        assert_eq!(slice(PAGE, page.view.to_original(amp..amp + 1)), "&amp;");
+        let m = t.find("Ana Ruiz").unwrap();
+        assert_eq!(slice(PAGE, page.view.to_original(m..m + 8)), "Ana Ruiz");
+    }
+
+    #[test]
+    fn empty_and_index_pages_are_problems() {
+        let page = read(
+            "<html><body><nav>Home</nav></body></html>",
+            &Hints::builtin(),
+        );
+        assert!(page.problem.unwrap().contains("no article text"));
+        let mut index = String::from("<html><body><ul>");
+        for i in 0..60 {
+            index.push_str(&format!(
+                "<li><a href='/{i}'>Headline number {i} here</a></li>"
+            ));
+        }
+        index.push_str(
+            "</ul><p>Copyright the publisher, all rights reserved, 2024.</p></body></html>",
+        );
+        let page = read(&index, &Hints::builtin());
+        assert!(page.problem.is_some(), "{:?}", page.view.text);
+    }
+}
