@@ -45,6 +45,8 @@ pub struct Config {
     pub model: PathBuf,
     pub manifest: Option<PathBuf>,
     pub aliases: Option<PathBuf>,
+    /// Class/id word lists for the HTML reader (default: the shipped data/html-hints.tsv).
+    pub html_hints: Option<PathBuf>,
     pub threads: usize,
     pub device: Device,
     pub force: bool,
@@ -66,6 +68,11 @@ impl Config {
         if let Some(a) = &self.aliases {
             if !a.is_file() {
                 return Err(Error::input(a, "alias table not found"));
+            }
+        }
+        if let Some(h) = &self.html_hints {
+            if !h.is_file() {
+                return Err(Error::input(h, "HTML hints file not found"));
             }
         }
         if self.threads == 0 {

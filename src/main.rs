@@ -40,6 +40,9 @@ enum Command {
         /// Alias table, `alias<TAB>canonical` per line (default: data/aliases.tsv).
         #[arg(long)]
         aliases: Option<PathBuf>,
+        /// Class/id hints for reading web pages, `kind<TAB>word` (default: data/html-hints.tsv).
+        #[arg(long)]
+        html_hints: Option<PathBuf>,
         /// Threads for the CPU stages and for libtorch; the default is the number of cores.
         #[arg(long, default_value_t = default_threads())]
         threads: usize,
@@ -112,6 +115,9 @@ enum Command {
         /// Write `FILE_STEM.txt` for each input into this directory instead of printing.
         #[arg(long)]
         out_dir: Option<PathBuf>,
+        /// Class/id hints for reading web pages, `kind<TAB>word` (default: data/html-hints.tsv).
+        #[arg(long)]
+        html_hints: Option<PathBuf>,
     },
     /// Redo claims_compare.csv, report.md and report.html from an output directory's claims.
     Compare {
@@ -167,6 +173,7 @@ fn real_main(cli: Cli) -> Result<i32> {
             model,
             manifest,
             aliases,
+            html_hints,
             threads,
             device,
             tolerance,
@@ -188,6 +195,7 @@ fn real_main(cli: Cli) -> Result<i32> {
                 model: model_dir(model),
                 manifest,
                 aliases,
+                html_hints,
                 threads,
                 device: config::parse_device(&device)?,
                 force,
@@ -366,7 +374,12 @@ fn real_main(cli: Cli) -> Result<i32> {
             files,
             json,
             out_dir,
+            html_hints,
         } => {
+            let hints = match &html_hints {
+                Some(p) => newsgraph::corpus::html::Hints::load(p)?,
+                None => newsgraph::corpus::html::Hints::builtin(),
+            };
             if let Some(dir) = &out_dir {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
@@ -374,7 +387,7 @@ fn real_main(cli: Cli) -> Result<i32> {
             let mut skipped = 0;
             for file in &files {
                 let rel = file.to_string_lossy().to_string();
-                let (docs, skips) = newsgraph::corpus::load_one(file, &rel);
+                let (docs, skips) = newsgraph::corpus::load_one(file, &rel, &hints);
                 for s in &skips {
                     eprintln!("newsgraph: skipped {}: {}", s.path, s.reason);
                 }

@@ -175,7 +175,11 @@ pub fn run(config: &Config) -> Result<Output> {
         Some(p) => Aliases::load(p)?,
         None => Aliases::default(),
     };
-    let (mut docs, skipped) = corpus::load(&config.corpus, &manifest)?;
+    let hints = match &config.html_hints {
+        Some(p) => corpus::html::Hints::load(p)?,
+        None => corpus::html::Hints::builtin(),
+    };
+    let (mut docs, skipped) = corpus::load(&config.corpus, &manifest, &hints)?;
     segment_all(&mut docs);
     timings.push(("read", t.elapsed().as_secs_f64()));
 

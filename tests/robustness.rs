@@ -30,7 +30,8 @@ impl Rng {
 }
 
 fn load(dir: &std::path::Path) -> Vec<Document> {
-    let (mut docs, _) = corpus::load(dir, &Default::default()).expect("corpus loads");
+    let (mut docs, _) = corpus::load(dir, &Default::default(), &corpus::html::Hints::builtin())
+        .expect("corpus loads");
     pipeline::segment_all(&mut docs);
     docs
 }
@@ -161,6 +162,7 @@ fn check_corpus(dir: &std::path::Path, model: &NerModel, rounds: u64) {
                 model: shipped_model(),
                 manifest: None,
                 aliases: None,
+                html_hints: None,
                 threads: 1,
                 device: tch::Device::Cpu,
                 force: false,

@@ -147,13 +147,17 @@ fn outlet_from_path(rel: &str) -> String {
 
 /// Load every document under `root`. Documents come back in corpus order (sorted path, then
 /// JSONL line); unusable files come back as [`Skipped`].
-pub fn load(root: &Path, manifest: &Manifest) -> Result<(Vec<Document>, Vec<Skipped>)> {
+pub fn load(
+    root: &Path,
+    manifest: &Manifest,
+    hints: &html::Hints,
+) -> Result<(Vec<Document>, Vec<Skipped>)> {
     let files = list_files(root)?;
     let results: Vec<(Vec<Document>, Vec<Skipped>)> = files
         .par_iter()
         .map(|path| {
             let rel = rel_path(root, path);
-            match load_file(path, &rel, manifest.get(&rel)) {
+            match load_file(path, &rel, manifest.get(&rel), hints) {
                 Ok(r) => r,
                 Err(e) => (
                     Vec::new(),
@@ -209,8 +213,8 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Option<String>)> {
 
 /// Load one file on its own (no manifest): what `newsgraph text` prints. A file that cannot
 /// be used comes back as [`Skipped`], named `rel`.
-pub fn load_one(path: &Path, rel: &str) -> (Vec<Document>, Vec<Skipped>) {
-    load_file(path, rel, None).unwrap_or_else(|e| {
+pub fn load_one(path: &Path, rel: &str, hints: &html::Hints) -> (Vec<Document>, Vec<Skipped>) {
+    load_file(path, rel, None, hints).unwrap_or_else(|e| {
         (
             Vec::new(),
             vec![Skipped {
@@ -225,6 +229,7 @@ fn load_file(
     path: &Path,
     rel: &str,
     entry: Option<&ManifestEntry>,
+    hints: &html::Hints,
 ) -> Result<(Vec<Document>, Vec<Skipped>)> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let (text, warning) = decode(path, &bytes)?;
@@ -255,7 +260,7 @@ fn load_file(
     }
     let view = match ext.as_str() {
         "html" | "htm" => {
-            let page = html::read(&text, html::Hints::builtin_ref());
+            let page = html::read(&text, hints);
             if let Some(problem) = page.problem {
                 return Err(Error::input(path, problem));
             }

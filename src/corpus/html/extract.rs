@@ -42,10 +42,10 @@ impl Hints {
         Hints::parse(include_str!("../../../data/html-hints.tsv")).unwrap_or_default()
     }
 
-    /// The shipped lists, parsed once.
-    pub fn builtin_ref() -> &'static Hints {
-        static BUILTIN: std::sync::OnceLock<Hints> = std::sync::OnceLock::new();
-        BUILTIN.get_or_init(Hints::builtin)
+    /// Read a hints file (`--html-hints`).
+    pub fn load(path: &std::path::Path) -> crate::error::Result<Hints> {
+        let text = std::fs::read_to_string(path).map_err(|e| crate::error::Error::io(path, e))?;
+        Hints::parse(&text).map_err(|e| crate::error::Error::input(path, e))
     }
 
     fn words(e: &Element) -> Vec<String> {

@@ -152,4 +152,21 @@ mod tests {
         let page = read(&index, &Hints::builtin());
         assert!(page.problem.is_some(), "{:?}", page.view.text);
     }
+
+    #[test]
+    fn hints_come_from_data_a_user_can_extend() {
+        let page = r#"<html><body><article><p>The harbour master said on Monday that 40 ships had been delayed by the storm.</p>
+<div class="whatsapp-strip"><p>Join our channel for the latest news from the harbour and the city, every day.</p></div>
+<p>Ferries to the islands will run again on Wednesday morning, the operator said.</p></article></body></html>"#;
+        let builtin = read(page, &Hints::builtin());
+        assert!(builtin.view.text.contains("Join our channel"));
+        let mut tsv = include_str!("../../../data/html-hints.tsv").to_string();
+        tsv.push_str("drop\twhatsapp\n");
+        let custom = read(page, &Hints::parse(&tsv).unwrap());
+        assert!(!custom.view.text.contains("Join our channel"));
+        assert!(custom.view.text.contains("Ferries to the islands"));
+        assert!(Hints::parse("keep\tx\n")
+            .unwrap_err()
+            .contains("unknown kind"));
+    }
 }
