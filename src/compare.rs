@@ -1,21 +1,27 @@
 //! Cross-outlet comparison of numeric claims: grouping and verdicts.
 //!
-//! **Grouping.** Claims from different documents fall in one group when they have the same
-//! subject entity (after resolution), the same measure key, and the same kind and unit. The
-//! measure key lower-cases and singularises each word (`countries and regions` -> `country and
-//! region`); a bare generic audience noun (`users`, `subscribers`, `netizens`) becomes `internet
-//! user` when its sentence mentions the Internet, so `670 million users ... in China` meets
-//! `668 million Internet users`. Claims without a subject group only with other subject-less
-//! claims of the same measure in the corpus (one run is taken as one event corpus), and the group
-//! says so. Only groups with claims from at least two documents are compared.
+//! **Grouping.** Claims fall in one group when they belong to the same story (see
+//! [`crate::stories`]), have the same canonical measure (`deaths`, `deaths: children`, `on board`
+//! from the measure table; else the singularised noun phrase, `country and region`), the same
+//! kind and unit, and the same subject entity. Within a story and measure, claims that name no
+//! subject join the group of the one subject others name; when several subjects are named, they
+//! stay apart. A measured quantity whose measure no cue explains ("34,000 feet") is never grouped.
+//! Only groups with claims from at least two documents are compared.
+//!
+//! **Sources.** A claim's source is its outlet, or the agency its document credits ("(Xinhua)",
+//! "Source: Xinhua", "(AP)"; see `data/credits.tsv`), or, when its sentence is a near copy of a
+//! sentence of another outlet published no later, that sentence's source (`copy_of` names the
+//! claim copied). A group counts its independent sources.
 //!
 //! **Verdicts.** Each claim reads as an interval: an exact figure is a point; `more than 2,000`
 //! is (2000, inf); `around 670 million` is 670 million +/- the tolerance (default 2 %); `nearly
 //! 2,000` is [1960, 2000). A group *agrees* when all readings are identical, is *compatible* when
-//! every pair of intervals overlaps, and *conflicts* otherwise. The spread is (max - min) / max
-//! of the point values. Groups whose time anchors differ are annotated, not split.
+//! every pair of intervals overlaps, and *conflicts* otherwise. A conflict between dates whose
+//! figures only grow with time (a death toll rising by day) is *updated*, with the series. A
+//! group whose claims all come from one independent source is *single source*, whatever its
+//! figures say. The spread is (max - min) / max of the point values.
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One claim as written to `claims.jsonl` (and read back by `newsgraph compare`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -23,9 +29,35 @@ pub struct ClaimRecord {
     pub claim_id: String,
     pub doc_id: String,
     pub outlet: String,
+    /// The story of the claim's document.
+    #[serde(default)]
+    pub story: Option<String>,
+    /// The document's publication date.
+    #[serde(default)]
+    pub published: Option<String>,
     pub subject: Option<String>,
     pub subject_id: Option<String>,
     pub measure: String,
+    /// The canonical measure groups are made of (empty: never grouped).
+    #[serde(default)]
+    pub measure_key: String,
+    /// The measure came from a cue of the measure table (else from the noun phrase, and the
+    /// claim is compared only with claims whose sentences share its context).
+    #[serde(default)]
+    pub measure_from_table: bool,
+    /// The measure only grows while a story unfolds (a death toll).
+    #[serde(default)]
+    pub cumulative: bool,
+    /// The sentence reads as a new reading of a rising figure ("the toll rose to 80").
+    #[serde(default)]
+    pub reads_as_update: bool,
+    /// Why the claim is about another event than its story's, if it is (another time or place
+    /// named in its sentence): such claims are never compared.
+    #[serde(default)]
+    pub elsewhere: Option<String>,
+    /// The dimension of a measured quantity's unit (`length`, `speed`...).
+    #[serde(default)]
+    pub dimension: Option<String>,
     pub value: f64,
     pub lower: Option<f64>,
     pub upper: Option<f64>,
@@ -37,6 +69,14 @@ pub struct ClaimRecord {
     pub currency: Option<String>,
     pub as_of: Option<String>,
     pub as_of_text: Option<String>,
+    /// The independent source behind the claim: its outlet, a credited agency, or the source
+    /// of the sentence it copies.
+    #[serde(default)]
+    pub source: String,
+    /// The claim whose sentence this claim's sentence copies (another outlet's, published no
+    /// later).
+    #[serde(default)]
+    pub copy_of: Option<String>,
     pub surface: String,
     pub sentence: String,
     pub sentence_index: usize,
@@ -44,13 +84,34 @@ pub struct ClaimRecord {
     pub end: usize,
 }
 
+impl ClaimRecord {
+    /// The source key, falling back to the outlet for records written without one.
+    pub fn source_key(&self) -> &str {
+        if self.source.is_empty() {
+            &self.outlet
+        } else {
+            &self.source
+        }
+    }
+
+    /// The date a figure stands for: its full as-of date, else its document's date.
+    pub fn date(&self) -> Option<&str> {
+        self.as_of
+            .as_deref()
+            .filter(|d| d.len() == 10)
+            .or(self.published.as_deref())
+    }
+}
+
 /// How the claims of a group relate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Agree,
     Compatible,
     Conflict,
+    Updated,
+    SingleSource,
 }
 
 impl Verdict {
@@ -59,6 +120,8 @@ impl Verdict {
             Verdict::Agree => "agree",
             Verdict::Compatible => "compatible",
             Verdict::Conflict => "conflict",
+            Verdict::Updated => "updated",
+            Verdict::SingleSource => "single source",
         }
     }
 }
@@ -67,6 +130,7 @@ impl Verdict {
 #[derive(Debug, Clone)]
 pub struct Group {
     pub id: String,
+    pub story: Option<String>,
     pub subject: Option<String>,
     pub subject_id: Option<String>,
     pub measure: String,
@@ -76,6 +140,10 @@ pub struct Group {
     pub members: Vec<usize>,
     pub verdict: Verdict,
     pub spread: f64,
+    /// Independent sources (outlets, credited agencies, copies counted once).
+    pub sources: Vec<String>,
+    /// For `updated`: (date, values) in date order.
+    pub series: Vec<(String, Vec<f64>)>,
     pub notes: Vec<String>,
 }
 
@@ -158,100 +226,295 @@ fn same_reading(a: &ClaimRecord, b: &ClaimRecord) -> bool {
         && a.approximate == b.approximate
 }
 
+/// The verdict of a set of claims read as intervals: agree, compatible or conflict.
+fn judge(claims: &[ClaimRecord], members: &[usize], tolerance: f64) -> Verdict {
+    let first = &claims[members[0]];
+    if members.iter().all(|&i| same_reading(&claims[i], first)) {
+        return Verdict::Agree;
+    }
+    let all_overlap = members.iter().enumerate().all(|(k, &i)| {
+        members[k + 1..].iter().all(|&j| {
+            overlaps(
+                interval(&claims[i], tolerance),
+                interval(&claims[j], tolerance),
+            )
+        })
+    });
+    if all_overlap {
+        Verdict::Compatible
+    } else {
+        Verdict::Conflict
+    }
+}
+
+/// Readings by date: (date, distinct values).
+type Series = Vec<(String, Vec<f64>)>;
+
+/// The verdict of a cumulative figure (a death toll) whose claims conflict. A lower figure in a
+/// document that states a higher one is an earlier reading when it is a lower bound ("at least
+/// 40") or its sentence reads as an update ("the toll rose to 60"); else it is a partial count
+/// ("10 were killed in the newsroom") and is left out. What remains is judged as usual; if it
+/// still conflicts but the highest figure of each date never falls and the documents of the
+/// last date agree on their highest figures, the figure was *updated*.
+fn rising_toll(
+    claims: &[ClaimRecord],
+    members: &[usize],
+    tolerance: f64,
+) -> Option<(Verdict, Series, Vec<usize>)> {
+    if !members.iter().all(|&i| claims[i].cumulative) {
+        return None;
+    }
+    let mut top: BTreeMap<&str, f64> = BTreeMap::new();
+    for &i in members {
+        let t = top
+            .entry(claims[i].doc_id.as_str())
+            .or_insert(f64::NEG_INFINITY);
+        *t = t.max(claims[i].value);
+    }
+    let (kept, partial): (Vec<usize>, Vec<usize>) = members.iter().partition(|&&i| {
+        let c = &claims[i];
+        c.value >= top[c.doc_id.as_str()] || c.lower.is_some() || c.reads_as_update
+    });
+    let verdict = judge(claims, &kept, tolerance);
+    if verdict != Verdict::Conflict {
+        return Some((verdict, Vec::new(), partial));
+    }
+    let mut by_date: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &i in &kept {
+        by_date.entry(claims[i].date()?).or_default().push(i);
+    }
+    let mut prev = f64::NEG_INFINITY;
+    for ms in by_date.values() {
+        let max = ms
+            .iter()
+            .map(|&i| claims[i].value)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if max < prev {
+            return None;
+        }
+        prev = max;
+    }
+    let last = by_date.values().last()?;
+    let latest: Vec<usize> = last
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let day_top = last
+                .iter()
+                .filter(|&&j| claims[j].doc_id == claims[i].doc_id)
+                .map(|&j| claims[j].value)
+                .fold(f64::NEG_INFINITY, f64::max);
+            claims[i].value == day_top
+        })
+        .collect();
+    if judge(claims, &latest, tolerance) == Verdict::Conflict {
+        return None;
+    }
+    let series = by_date
+        .into_iter()
+        .map(|(d, ms)| {
+            let mut vs: Vec<f64> = ms.iter().map(|&i| claims[i].value).collect();
+            vs.sort_by(f64::total_cmp);
+            vs.dedup();
+            (d.to_string(), vs)
+        })
+        .collect();
+    Some((Verdict::Updated, series, partial))
+}
+
+/// Claims whose measure is only a noun phrase ("three aircraft") are compared only when their
+/// sentences share context: linked when they share at least three content words (four letters
+/// or more, beside the measure's own), grouped by links. Table measures stay whole.
+fn by_context(claims: &[ClaimRecord], members: Vec<usize>) -> Vec<Vec<usize>> {
+    if members.iter().all(|&i| claims[i].measure_from_table) {
+        return vec![members];
+    }
+    let words: Vec<BTreeSet<String>> = members
+        .iter()
+        .map(|&i| {
+            let c = &claims[i];
+            let own: BTreeSet<String> = c
+                .measure
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect();
+            c.sentence
+                .split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+                .map(str::to_lowercase)
+                .filter(|w| !own.contains(w))
+                .collect()
+        })
+        .collect();
+    let n = members.len();
+    let mut comp: Vec<usize> = (0..n).collect();
+    for a in 0..n {
+        for b in a + 1..n {
+            if words[a].intersection(&words[b]).count() >= 3 {
+                let (ca, cb) = (comp[a], comp[b]);
+                let (lo, hi) = (ca.min(cb), ca.max(cb));
+                comp.iter_mut().filter(|c| **c == hi).for_each(|c| *c = lo);
+            }
+        }
+    }
+    let mut parts: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (k, &i) in members.iter().enumerate() {
+        parts.entry(comp[k]).or_default().push(i);
+    }
+    parts.into_values().collect()
+}
+
 /// Group and judge claims.
 pub fn compare(claims: &[ClaimRecord], tolerance: f64) -> Vec<Group> {
-    let mut buckets: BTreeMap<(String, String, String, String), Vec<usize>> = BTreeMap::new();
+    // (story, measure, kind, unit) -> subject -> members
+    type Key = (String, String, String, String);
+    let mut buckets: BTreeMap<Key, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
+        if c.measure_key.is_empty() || c.elsewhere.is_some() {
+            continue;
+        }
         let key = (
-            c.subject_id.clone().unwrap_or_default(),
-            measure_key(&c.measure, &c.sentence),
+            c.story.clone().unwrap_or_default(),
+            c.measure_key.clone(),
             c.kind.clone(),
             c.unit.clone(),
         );
-        buckets.entry(key).or_default().push(i);
+        buckets
+            .entry(key)
+            .or_default()
+            .entry(c.subject_id.clone().unwrap_or_default())
+            .or_default()
+            .push(i);
     }
     let mut out = Vec::new();
-    for ((subject_id, mkey, kind, unit), mut members) in buckets {
-        let docs: std::collections::BTreeSet<&str> =
-            members.iter().map(|&i| claims[i].doc_id.as_str()).collect();
-        if docs.len() < 2 {
-            continue;
-        }
-        members.sort_by(|&a, &b| {
-            (&claims[a].outlet, &claims[a].doc_id, claims[a].start).cmp(&(
-                &claims[b].outlet,
-                &claims[b].doc_id,
-                claims[b].start,
-            ))
-        });
-        let first = &claims[members[0]];
-        let all_same = members.iter().all(|&i| same_reading(&claims[i], first));
-        let all_overlap = members.iter().enumerate().all(|(k, &i)| {
-            members[k + 1..].iter().all(|&j| {
-                overlaps(
-                    interval(&claims[i], tolerance),
-                    interval(&claims[j], tolerance),
-                )
-            })
-        });
-        let verdict = if all_same {
-            Verdict::Agree
-        } else if all_overlap {
-            Verdict::Compatible
-        } else {
-            Verdict::Conflict
-        };
-        let values: Vec<f64> = members.iter().map(|&i| claims[i].value).collect();
-        let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
-        let spread = if max.abs() > 0.0 {
-            (max - min) / max.abs()
-        } else {
-            0.0
-        };
-        let mut notes = Vec::new();
-        if subject_id.is_empty() {
-            notes.push("no subject stated: grouped by measure across the corpus".to_string());
-        }
-        let anchors: std::collections::BTreeSet<String> = members
-            .iter()
-            .map(|&i| claims[i].as_of.clone().unwrap_or_else(|| "undated".into()))
+    for ((story, mkey, kind, unit), mut by_subject) in buckets {
+        // Claims that name no subject belong to the one subject the others name, if one.
+        let named: Vec<String> = by_subject
+            .keys()
+            .filter(|k| !k.is_empty())
+            .cloned()
             .collect();
-        if anchors.len() > 1 {
-            let detail: Vec<String> = members
-                .iter()
-                .map(|&i| {
-                    format!(
-                        "{} ({})",
-                        claims[i].as_of.as_deref().unwrap_or("undated"),
-                        claims[i].outlet
-                    )
-                })
-                .collect();
-            notes.push(format!("time anchors differ: {}", detail.join(", ")));
+        if named.len() == 1 {
+            if let Some(unnamed) = by_subject.remove("") {
+                by_subject
+                    .entry(named[0].clone())
+                    .or_default()
+                    .extend(unnamed);
+            }
         }
-        let subj_slug = if subject_id.is_empty() {
-            "none".to_string()
-        } else {
-            subject_id.replace(':', "-")
-        };
-        out.push(Group {
-            id: format!(
-                "group:{}:{}:{}",
-                subj_slug,
-                crate::resolve::slug(&mkey),
-                crate::resolve::slug(&unit)
-            ),
-            subject: first.subject.clone().filter(|_| !subject_id.is_empty()),
-            subject_id: (!subject_id.is_empty()).then_some(subject_id),
-            measure: mkey,
-            kind,
-            unit,
-            members,
-            verdict,
-            spread,
-            notes,
-        });
+        let mut parts: Vec<(String, Vec<usize>)> = Vec::new();
+        for (subject_id, members) in by_subject {
+            for part in by_context(claims, members) {
+                parts.push((subject_id.clone(), part));
+            }
+        }
+        for (subject_id, mut members) in parts {
+            let docs: BTreeSet<&str> = members.iter().map(|&i| claims[i].doc_id.as_str()).collect();
+            if docs.len() < 2 {
+                continue;
+            }
+            members.sort_by(|&a, &b| {
+                (&claims[a].outlet, &claims[a].doc_id, claims[a].start).cmp(&(
+                    &claims[b].outlet,
+                    &claims[b].doc_id,
+                    claims[b].start,
+                ))
+            });
+            let sources: BTreeSet<&str> = members.iter().map(|&i| claims[i].source_key()).collect();
+            let mut verdict = judge(claims, &members, tolerance);
+            let mut series = Vec::new();
+            let mut partial = Vec::new();
+            if verdict == Verdict::Conflict {
+                if let Some((v, s, p)) = rising_toll(claims, &members, tolerance) {
+                    (verdict, series, partial) = (v, s, p);
+                }
+            }
+            if sources.len() < 2 {
+                verdict = Verdict::SingleSource;
+            }
+            let values: Vec<f64> = members.iter().map(|&i| claims[i].value).collect();
+            let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
+            let spread = if max.abs() > 0.0 {
+                (max - min) / max.abs()
+            } else {
+                0.0
+            };
+            let mut notes = Vec::new();
+            if subject_id.is_empty() {
+                notes.push("no subject stated: grouped by measure within the story".to_string());
+            }
+            let anchors: BTreeSet<&str> = members
+                .iter()
+                .map(|&i| claims[i].as_of.as_deref().unwrap_or("undated"))
+                .collect();
+            if anchors.len() > 1 && verdict != Verdict::Updated {
+                // Distinct anchors only, at most five: the note stays short in big groups.
+                let shown: Vec<&str> = anchors.iter().copied().take(5).collect();
+                let more = if anchors.len() > 5 { ", ..." } else { "" };
+                notes.push(format!("time anchors differ: {}{more}", shown.join(", ")));
+            }
+            if !partial.is_empty() {
+                let mut vs: Vec<f64> = partial.iter().map(|&i| claims[i].value).collect();
+                vs.sort_by(f64::total_cmp);
+                vs.dedup();
+                let vs: Vec<String> = vs.iter().map(|v| crate::graph::format_float(*v)).collect();
+                notes.push(format!(
+                    "partial counts left out of the verdict: {}",
+                    vs.join(", ")
+                ));
+            }
+            let copies = members
+                .iter()
+                .filter(|&&i| claims[i].copy_of.is_some())
+                .count();
+            if copies > 0 {
+                notes.push(format!(
+                    "{copies} of {} claims copy another outlet's sentence",
+                    members.len()
+                ));
+            }
+            let first = &claims[members[0]];
+            let slug = |s: &str| crate::resolve::slug(s);
+            let subj_slug = if subject_id.is_empty() {
+                "none".to_string()
+            } else {
+                slug(&subject_id)
+            };
+            let story_slug = story.strip_prefix("story:").unwrap_or(&story);
+            out.push(Group {
+                id: format!(
+                    "group:{story_slug}:{subj_slug}:{}:{}",
+                    slug(&mkey),
+                    slug(&unit)
+                ),
+                story: (!story.is_empty()).then(|| story.clone()),
+                subject: members
+                    .iter()
+                    .find_map(|&i| claims[i].subject.clone())
+                    .filter(|_| !subject_id.is_empty()),
+                subject_id: (!subject_id.is_empty()).then_some(subject_id),
+                measure: mkey.clone(),
+                kind: kind.clone(),
+                unit: unit.clone(),
+                members,
+                verdict,
+                spread,
+                sources: sources.into_iter().map(String::from).collect(),
+                series,
+                notes,
+            });
+            let _ = first;
+        }
+    }
+    // Groups split by context share a key: number them.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for g in out.iter_mut() {
+        let n = seen.entry(g.id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            g.id = format!("{}-{n}", g.id);
+        }
     }
     out
 }
@@ -271,9 +534,19 @@ mod tests {
             claim_id: format!("c:{doc}"),
             doc_id: doc.into(),
             outlet: doc.into(),
+            story: None,
+            published: None,
             subject: None,
             subject_id: None,
             measure: "people".into(),
+            measure_key: "people".into(),
+            measure_from_table: true,
+            cumulative: false,
+            reads_as_update: false,
+            elsewhere: None,
+            dimension: None,
+            source: String::new(),
+            copy_of: None,
             value,
             lower: lower.map(|l| l.0),
             upper: upper.map(|u| u.0),

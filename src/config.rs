@@ -47,6 +47,12 @@ pub struct Config {
     pub aliases: Option<PathBuf>,
     /// Class/id word lists for the HTML reader (default: the shipped data/html-hints.tsv).
     pub html_hints: Option<PathBuf>,
+    /// Rows added to the measure table data/measures.tsv.
+    pub measures: Option<PathBuf>,
+    /// Rows added to the credit-line table data/credits.tsv.
+    pub credits: Option<PathBuf>,
+    /// Most days between the publication dates of two documents of one story.
+    pub story_days: i64,
     pub threads: usize,
     pub device: Device,
     pub force: bool,
@@ -74,6 +80,19 @@ impl Config {
             if !h.is_file() {
                 return Err(Error::input(h, "HTML hints file not found"));
             }
+        }
+        if let Some(m) = &self.measures {
+            if !m.is_file() {
+                return Err(Error::input(m, "measure table not found"));
+            }
+        }
+        if let Some(c) = &self.credits {
+            if !c.is_file() {
+                return Err(Error::input(c, "credit table not found"));
+            }
+        }
+        if self.story_days < 0 {
+            return Err(Error::Config("--story-days must be at least 0".into()));
         }
         if self.threads == 0 {
             return Err(Error::Config("--threads must be at least 1".into()));

@@ -188,6 +188,8 @@ pub struct DocMeta {
     pub title: Option<String>,
     /// The byline, where the page gives one (HTML metadata or a JSONL `author` field).
     pub author: Option<String>,
+    /// A story given by the manifest or the JSONL line (else stories are found).
+    pub story: Option<String>,
     pub format: String,
 }
 

@@ -96,6 +96,7 @@ pub enum NodeKind {
     ClaimGroup,
     Role,
     Quote,
+    Story,
 }
 
 impl NodeKind {
@@ -111,9 +112,10 @@ impl NodeKind {
             NodeKind::ClaimGroup => "ClaimGroup",
             NodeKind::Role => "Role",
             NodeKind::Quote => "Quote",
+            NodeKind::Story => "Story",
         }
     }
-    pub const ALL: [NodeKind; 10] = [
+    pub const ALL: [NodeKind; 11] = [
         NodeKind::Document,
         NodeKind::Outlet,
         NodeKind::Person,
@@ -124,6 +126,7 @@ impl NodeKind {
         NodeKind::ClaimGroup,
         NodeKind::Role,
         NodeKind::Quote,
+        NodeKind::Story,
     ];
 }
 
@@ -141,6 +144,7 @@ pub enum EdgeKind {
     AffiliatedWith,
     LocatedIn,
     Said,
+    InStory,
 }
 
 impl EdgeKind {
@@ -157,6 +161,7 @@ impl EdgeKind {
             EdgeKind::AffiliatedWith => "AFFILIATED_WITH",
             EdgeKind::LocatedIn => "LOCATED_IN",
             EdgeKind::Said => "SAID",
+            EdgeKind::InStory => "IN_STORY",
         }
     }
 }

@@ -34,5 +34,7 @@ pub mod pipeline;
 pub mod relations;
 pub mod resolve;
 pub mod segment;
+pub mod sources;
+pub mod stories;
 
 pub use error::{Error, Result};

@@ -43,6 +43,15 @@ enum Command {
         /// Class/id hints for reading web pages, `kind<TAB>word` (default: data/html-hints.tsv).
         #[arg(long)]
         html_hints: Option<PathBuf>,
+        /// More rows for the measure table (the format of data/measures.tsv), added to it.
+        #[arg(long)]
+        measures: Option<PathBuf>,
+        /// More credit lines (the format of data/credits.tsv), added to the shipped ones.
+        #[arg(long)]
+        credits: Option<PathBuf>,
+        /// Most days between the publication dates of two documents of one story.
+        #[arg(long, default_value_t = 7)]
+        story_days: i64,
         /// Threads for the CPU stages and for libtorch; the default is the number of cores.
         #[arg(long, default_value_t = default_threads())]
         threads: usize,
@@ -174,6 +183,9 @@ fn real_main(cli: Cli) -> Result<i32> {
             manifest,
             aliases,
             html_hints,
+            measures,
+            credits,
+            story_days,
             threads,
             device,
             tolerance,
@@ -196,6 +208,9 @@ fn real_main(cli: Cli) -> Result<i32> {
                 manifest,
                 aliases,
                 html_hints,
+                measures,
+                credits,
+                story_days,
                 threads,
                 device: config::parse_device(&device)?,
                 force,
@@ -419,6 +434,7 @@ fn real_main(cli: Cli) -> Result<i32> {
             let claims = export::read_claims_jsonl(&out_dir.join("claims.jsonl"))?;
             let groups = newsgraph::compare::compare(&claims, tolerance);
             export::write_compare(&claims, &groups, &out_dir.join("claims_compare.csv"))?;
+            export::write_groups(&claims, &groups, &out_dir.join("claim_groups.csv"))?;
             let view = export::report::ViewGraph::read(&out_dir)?;
             export::report::write_reports(&claims, &groups, &view, &out_dir)?;
             eprintln!("newsgraph: {} claims, {} groups compared; wrote claims_compare.csv, report.md, report.html in {}", claims.len(), groups.len(), out_dir.display());

@@ -14,6 +14,8 @@ use crate::ner::{self, NerModel, Tokenized};
 use crate::relations::{self, RelationType, Target};
 use crate::resolve::{self, Aliases, Entity};
 use crate::segment;
+use crate::sources::{self, Credits};
+use crate::stories::{self, Story, StoryOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,6 +29,7 @@ pub struct Output {
     pub entities: Vec<Entity>,
     pub claims: Vec<ClaimRecord>,
     pub groups: Vec<Group>,
+    pub stories: Vec<Story>,
     pub graph: Graph,
     pub model_name: String,
     pub device: String,
@@ -144,6 +147,16 @@ fn record(d: &Document, c: &Claim) -> ClaimRecord {
         subject: c.subject.clone(),
         subject_id: subject_entity,
         measure: c.measure.clone(),
+        measure_key: c.measure_key.clone(),
+        measure_from_table: c.measure_from_table,
+        cumulative: false,
+        reads_as_update: false,
+        elsewhere: None,
+        dimension: c.dimension.clone(),
+        story: None,
+        published: d.meta.published.clone(),
+        source: String::new(),
+        copy_of: None,
         value: q.value,
         lower: q.lower,
         upper: q.upper,
@@ -171,10 +184,7 @@ pub fn run(config: &Config) -> Result<Output> {
         Some(p) => corpus::read_manifest(p)?,
         None => Default::default(),
     };
-    let aliases = match &config.aliases {
-        Some(p) => Aliases::load(p)?,
-        None => Aliases::default(),
-    };
+    let rules = Rules::from_config(config)?;
     let hints = match &config.html_hints {
         Some(p) => corpus::html::Hints::load(p)?,
         None => corpus::html::Hints::builtin(),
@@ -190,13 +200,14 @@ pub fn run(config: &Config) -> Result<Output> {
     tag_all(&mut docs, &model)?;
     timings.push(("ner", t.elapsed().as_secs_f64()));
 
-    let a = analyse(&mut docs, &aliases, config.tolerance, &mut timings);
+    let a = analyse(&mut docs, &rules, &mut timings);
     Ok(Output {
         docs,
         skipped,
         entities: a.entities,
         claims: a.claims,
         groups: a.groups,
+        stories: a.stories,
         graph: a.graph,
         model_name: model.name.clone(),
         device: format!("{:?}", model.device),
@@ -226,7 +237,57 @@ pub struct Analysis {
     pub entities: Vec<Entity>,
     pub claims: Vec<ClaimRecord>,
     pub groups: Vec<Group>,
+    pub stories: Vec<Story>,
     pub graph: Graph,
+}
+
+/// The knowledge the rule stages read: the alias, measure and credit tables, and the settings
+/// of stories and comparison.
+pub struct Rules {
+    pub aliases: Aliases,
+    pub measures: claims::MeasureTable,
+    pub credits: Credits,
+    pub stories: StoryOptions,
+    /// Relative tolerance for approximate figures.
+    pub tolerance: f64,
+}
+
+impl Rules {
+    /// The shipped tables (aliases from `data/aliases.tsv` when present) and default settings.
+    pub fn builtin() -> Rules {
+        let aliases_path =
+            crate::config::shipped(&format!("data/{}", crate::config::DEFAULT_ALIASES));
+        Rules {
+            aliases: Aliases::load(&aliases_path).unwrap_or_default(),
+            measures: claims::MeasureTable::builtin(),
+            credits: Credits::builtin(),
+            stories: StoryOptions::default(),
+            tolerance: 0.02,
+        }
+    }
+
+    /// The tables and settings a configuration names.
+    pub fn from_config(config: &Config) -> Result<Rules> {
+        Ok(Rules {
+            aliases: match &config.aliases {
+                Some(p) => Aliases::load(p)?,
+                None => Aliases::default(),
+            },
+            measures: match &config.measures {
+                Some(p) => claims::MeasureTable::load_with(p)?,
+                None => claims::MeasureTable::builtin(),
+            },
+            credits: match &config.credits {
+                Some(p) => Credits::load_with(p)?,
+                None => Credits::builtin(),
+            },
+            stories: StoryOptions {
+                window_days: config.story_days,
+                ..StoryOptions::default()
+            },
+            tolerance: config.tolerance,
+        })
+    }
 }
 
 /// The stages after NER: claims and relations, resolution, comparison, graph. Takes documents
@@ -234,17 +295,17 @@ pub struct Analysis {
 /// boundaries; records the time of each stage in `timings`.
 pub fn analyse(
     docs: &mut [Document],
-    aliases: &Aliases,
-    tolerance: f64,
+    rules: &Rules,
     timings: &mut Vec<(&'static str, f64)>,
 ) -> Analysis {
+    let (aliases, measures) = (&rules.aliases, &rules.measures);
     let t = Instant::now();
     let case = ner::WordCase::of(docs);
     docs.par_iter_mut().for_each(|d| {
         drop_non_names(d, &case, aliases);
         // A bug in a rule costs one document its claims and relations, never the run.
         let rules = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            (claims::extract(d), relations::extract(d))
+            (claims::extract(d, measures), relations::extract(d))
         }));
         match rules {
             Ok((c, r)) => {
@@ -286,17 +347,177 @@ pub fn analyse(
             r.subject = Some(n.to_string());
         }
     }
-    let groups = compare::compare(&records, tolerance);
+    // Stories, then sources (credit lines, copied sentences), then the comparison.
+    let stories = stories::find_stories(docs, &names, rules.stories);
+    let mut story_of: HashMap<&str, &str> = HashMap::new();
+    for s in &stories {
+        for &i in &s.docs {
+            story_of.insert(docs[i].meta.doc_id.as_str(), s.id.as_str());
+        }
+    }
+    for r in records.iter_mut() {
+        r.story = story_of.get(r.doc_id.as_str()).map(|s| s.to_string());
+        r.cumulative = rules.measures.is_cumulative(&r.measure_key);
+        r.reads_as_update = rules.measures.reads_as_update(&r.sentence);
+    }
+    mark_elsewhere(&mut records, docs, &stories, rules.stories.window_days);
+    let credits: HashMap<String, String> = docs
+        .iter()
+        .filter_map(|d| {
+            rules
+                .credits
+                .credit_of(d)
+                .map(|a| (d.meta.doc_id.clone(), a))
+        })
+        .collect();
+    sources::mark(&mut records, &credits);
+    let groups = compare::compare(&records, rules.tolerance);
     timings.push(("resolve_compare", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let graph = build_graph(docs, &entities, &records, &groups);
+    let mut graph = build_graph(docs, &entities, &records, &groups);
+    add_stories(&mut graph, docs, &stories);
     timings.push(("graph", t.elapsed().as_secs_f64()));
     Analysis {
         entities,
         claims: records,
         groups,
+        stories,
         graph,
+    }
+}
+
+/// Mark the claims that are about another event than their story's: their sentence dates them
+/// before the story's days (MH370 "in March" in a December story; a death toll "in 1981"), or names only places that
+/// no other document of the story names and its own document names nowhere else ("308 people
+/// died in Baghdad" in a live blog of the Nice attack).
+fn mark_elsewhere(records: &mut [ClaimRecord], docs: &[Document], list: &[Story], window: i64) {
+    let by_id: HashMap<&str, &Document> =
+        docs.iter().map(|d| (d.meta.doc_id.as_str(), d)).collect();
+    let mut places: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    let mut days: HashMap<&str, (Option<i64>, Option<i64>)> = HashMap::new();
+    for s in list {
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in &s.docs {
+            let named: BTreeSet<&str> = docs[i]
+                .mentions
+                .iter()
+                .filter(|m| m.etype == EntityType::Location)
+                .filter_map(|m| m.entity.as_deref())
+                .collect();
+            for e in named {
+                *count.entry(e).or_default() += 1;
+            }
+        }
+        // The story's places: named by more than half of its documents.
+        let min_docs = (s.docs.len() / 2 + 1).max(1);
+        places.insert(
+            s.id.as_str(),
+            count
+                .into_iter()
+                .filter(|&(_, n)| n >= min_docs)
+                .map(|(e, _)| e)
+                .collect(),
+        );
+        let first = s
+            .first
+            .as_deref()
+            .and_then(stories::date_range)
+            .map(|r| r.0);
+        let last = s.last.as_deref().and_then(stories::date_range).map(|r| r.1);
+        days.insert(s.id.as_str(), (first, last));
+    }
+    for r in records.iter_mut() {
+        let Some(story) = r.story.as_deref() else {
+            continue;
+        };
+        if let (Some(range), Some(&(first, last))) = (
+            r.as_of.as_deref().and_then(stories::date_range),
+            days.get(story),
+        ) {
+            // Only the past: "by 2030" is a target. A bare year is a statistic's period ("12
+            // million containers in 2023") unless the figure is an event's (a toll "in 1981").
+            let before = first.is_some_and(|f| range.1 < f - window);
+            let precise = r.as_of.as_deref().is_some_and(|a| a.len() >= 7);
+            let _ = last;
+            if before && (precise || r.measure_from_table) {
+                r.elsewhere = Some(format!(
+                    "dated {} in its sentence, outside the story's days",
+                    r.as_of.as_deref().unwrap_or_default()
+                ));
+                continue;
+            }
+        }
+        let (Some(d), Some(known)) = (by_id.get(r.doc_id.as_str()), places.get(story)) else {
+            continue;
+        };
+        // Places the sentence sets something in: "in Baghdad", not "officials from Russia".
+        let located = |m: &&Mention| {
+            let before = d.view.text[..m.range.start].trim_end();
+            let last = before
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            matches!(last.as_str(), "in" | "at" | "near" | "outside")
+        };
+        let named: BTreeSet<&str> = d
+            .mentions
+            .iter()
+            .filter(|m| m.sentence == r.sentence_index && m.etype == EntityType::Location)
+            .filter(located)
+            .filter_map(|m| m.entity.as_deref())
+            .collect();
+        // A passing reference: the places are not the story's, and the document names them
+        // nowhere else.
+        let elsewhere_in_doc = d.mentions.iter().any(|m| {
+            m.sentence != r.sentence_index && m.entity.as_deref().is_some_and(|e| named.contains(e))
+        });
+        if !named.is_empty() && named.is_disjoint(known) && !elsewhere_in_doc {
+            let names: Vec<String> = d
+                .mentions
+                .iter()
+                .filter(|m| m.sentence == r.sentence_index && m.etype == EntityType::Location)
+                .filter(located)
+                .map(|m| d.slice(&m.range).to_string())
+                .collect();
+            r.elsewhere = Some(format!(
+                "its sentence names only places the story's other documents do not: {}",
+                names.join(", ")
+            ));
+        }
+    }
+}
+
+/// `Story` nodes and an `IN_STORY` edge from each of their documents.
+fn add_stories(g: &mut Graph, docs: &[Document], stories: &[Story]) {
+    for s in stories {
+        let mut p = Props::new();
+        p.insert("label", s.label.clone().into());
+        p.insert("first_published", s.first.clone().into());
+        p.insert("last_published", s.last.clone().into());
+        p.insert("documents", s.docs.len().into());
+        p.insert("outlets", s.outlets.len().into());
+        p.insert("given", s.given.into());
+        if let Some(&i) = s.docs.first() {
+            p.insert("doc_id", docs[i].meta.doc_id.clone().into());
+        }
+        g.add_node(&s.id, NodeKind::Story, &s.label, p);
+        for &i in &s.docs {
+            let d = &docs[i].meta;
+            let did = doc_node_id(&d.doc_id);
+            let mut ep = Props::new();
+            ep.insert("doc_id", d.doc_id.clone().into());
+            ep.insert("outlet", d.outlet.clone().into());
+            g.add_edge(
+                format!("IN_STORY:{did}->{}", s.id),
+                EdgeKind::InStory,
+                &did,
+                &s.id,
+                1.0,
+                ep,
+            );
+        }
     }
 }
 

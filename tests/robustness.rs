@@ -118,7 +118,11 @@ fn mention_randomly(docs: &mut [Document], rng: &mut Rng) {
 }
 
 fn check_corpus(dir: &std::path::Path, model: &NerModel, rounds: u64) {
-    let aliases = Aliases::load(&repo().join("data/aliases.tsv")).expect("alias table");
+    let rules = pipeline::Rules {
+        aliases: Aliases::load(&repo().join("data/aliases.tsv")).expect("alias table"),
+        tolerance: 0.05,
+        ..pipeline::Rules::builtin()
+    };
     let clean = load(dir);
     for round in 0..rounds {
         for rate in [15, 40, 90, 0] {
@@ -131,7 +135,7 @@ fn check_corpus(dir: &std::path::Path, model: &NerModel, rounds: u64) {
                 tag_randomly(&mut docs, model, &mut rng, rate);
             }
             let mut timings = Vec::new();
-            let a = pipeline::analyse(&mut docs, &aliases, 0.05, &mut timings);
+            let a = pipeline::analyse(&mut docs, &rules, &mut timings);
             for e in &a.entities {
                 assert!(
                     !newsgraph::resolve::slug(&e.name).is_empty(),
@@ -163,6 +167,9 @@ fn check_corpus(dir: &std::path::Path, model: &NerModel, rounds: u64) {
                 manifest: None,
                 aliases: None,
                 html_hints: None,
+                measures: None,
+                credits: None,
+                story_days: 7,
                 threads: 1,
                 device: tch::Device::Cpu,
                 force: false,
@@ -174,6 +181,7 @@ fn check_corpus(dir: &std::path::Path, model: &NerModel, rounds: u64) {
                 entities: a.entities,
                 claims: a.claims,
                 groups: a.groups,
+                stories: a.stories,
                 graph: a.graph,
                 model_name: "random tags".into(),
                 device: "Cpu".into(),

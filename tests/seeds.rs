@@ -293,8 +293,10 @@ fn seed_claims_compared_across_outlets() {
     let r = seeds_or_skip!();
     let (_, rows) = csv_rows(&r.out.join("claims_compare.csv"));
     let mut groups: BTreeMap<String, (BTreeSet<String>, String, String)> = BTreeMap::new();
+    let stories: BTreeSet<&str> = rows.iter().map(|r| r["story"].as_str()).collect();
+    assert_eq!(stories.len(), 1, "the seeds are one story: {stories:?}");
     for row in &rows {
-        let g = groups.entry(row["group_id"].clone()).or_insert((
+        let g = groups.entry(group_key(&row["group_id"])).or_insert((
             BTreeSet::new(),
             row["verdict"].clone(),
             row["spread"].clone(),
@@ -325,13 +327,14 @@ fn seed_claims_compared_across_outlets() {
     );
     let websites = get("group:loc-china:website:count");
     assert_eq!((websites.0.len(), websites.1.as_str()), (3, "agree"));
-    let people = get("group:none:people:count");
+    // "2,000 people attended", "more than 2,000 participants": attendance.
+    let people = get("group:none:attendance:count");
     assert_eq!((people.0.len(), people.1.as_str()), (3, "compatible"));
     let countries = get("group:none:country-and-region:count");
     assert_eq!((countries.0.len(), countries.1.as_str()), (3, "agree"));
     let md = std::fs::read_to_string(r.out.join("report.md")).unwrap();
     assert!(
-        md.contains("time anchors differ"),
+        md.contains("time anchors differ: 2015-07, undated"),
         "the dated 668 million is annotated"
     );
 }

@@ -11,9 +11,11 @@
 //!   subject and time anchor. Nothing further away is guessed: no rule, no subject.
 //! - as of: the first time anchor after the (coordinated) quantities in the sentence, else the
 //!   nearest one before them.
+pub mod measures;
 pub mod quantity;
 pub mod time;
 
+pub use measures::MeasureTable;
 pub use quantity::{scan, Quantity, QuantityKind};
 pub use time::{parse_iso_date, Anchor, Date};
 
@@ -29,7 +31,16 @@ pub struct Claim {
     /// View byte range of the surface (quantity and measure).
     pub range: Range<usize>,
     pub quantity: Quantity,
+    /// The counted noun phrase as written (`people aboard`), or the measure of the cue when
+    /// nothing is counted in words (`damage` for "losses estimated at $3 billion").
     pub measure: String,
+    /// The canonical measure claims are grouped by (`deaths`, `deaths: children`, `internet
+    /// user`); empty for a quantity with a unit that no cue explains ("34,000 feet").
+    pub measure_key: String,
+    /// Whether the measure came from a cue of the measure table (else from the noun phrase).
+    pub measure_from_table: bool,
+    /// The unit's dimension (`length`, `speed`...) for a measured quantity.
+    pub dimension: Option<String>,
     /// Index of the subject mention in `Document::mentions`.
     pub subject_mention: Option<usize>,
     /// Resolved entity id and name of the subject (set by resolution).
@@ -140,6 +151,38 @@ const STOP: &[&str] = &[
     "years",
     "said",
     "says",
+    "vs",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tonight",
+    "remain",
+    "remained",
+    "remains",
+    "died",
+    "die",
+    "dies",
+    "fled",
+    "lost",
+    "went",
+    "came",
+    "got",
+    "took",
+    "left",
+    "voted",
+    "aboard",
+    "later",
+    "earlier",
+    "ahead",
+    "apart",
+    "before",
+    "after",
 ];
 const DURATIONS: &[&str] = &[
     "year",
@@ -161,10 +204,6 @@ const DURATIONS: &[&str] = &[
     "century",
     "centuries",
     "times",
-];
-/// Verb stems that make a money amount a spending claim when no noun follows it.
-const SPENDING: &[&str] = &[
-    "spend", "spent", "invest", "pledge", "allocat", "earmark", "budget", "commit",
 ];
 const VERBS_BEFORE_NUMBER: &[&str] = &[
     "will",
@@ -284,7 +323,13 @@ fn measure_after(toks: &[Tok], mut k: usize, percent: bool) -> (Vec<String>, usi
         let participle =
             !words.is_empty() && w.len() > 5 && (w.ends_with("ing") || w.ends_with("ed"));
         let stop = STOP.contains(&w) || w.ends_with("ly") && w.len() > 4 || participle;
-        if stop || words.len() >= 4 || quantity::month_number(w).is_some() && !words.is_empty() {
+        // A one-letter word is an abbreviation cut by the lexer ("three U.S. troops").
+        let letter = w.chars().count() == 1 && w != "&";
+        if stop
+            || letter
+            || words.len() >= 4
+            || quantity::month_number(w).is_some() && !words.is_empty()
+        {
             break;
         }
         words.push(w.to_string());
@@ -307,8 +352,9 @@ fn measure_after(toks: &[Tok], mut k: usize, percent: bool) -> (Vec<String>, usi
     (words, end)
 }
 
-/// Extract the claims of one document (its sentences and mentions must be set).
-pub fn extract(doc: &Document) -> Vec<Claim> {
+/// Extract the claims of one document (its sentences and mentions must be set), reading
+/// measures and units through `table`.
+pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
     let published = doc.meta.published.as_deref().and_then(parse_iso_date);
     let mut out = Vec::new();
     for (si, sent) in doc.sentences.iter().enumerate() {
@@ -339,42 +385,117 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
             q: Quantity,
             q_tok: (usize, usize),
             words: Vec<String>,
+            measure_key: String,
+            from_table: bool,
+            dimension: Option<String>,
             np_end: usize,
             /// Local byte where the surface starts (before the number when the measure is).
             surface_start: usize,
             subject: Option<usize>,
         }
         let mut drafts: Vec<Draft> = Vec::new();
-        for (q, next) in quants {
-            let (mut words, np_end) = measure_after(&toks, next, q.kind == QuantityKind::Percent);
-            if words.is_empty() && q.kind == QuantityKind::Money {
-                // "will spend $4.5 billion on ...", "a pledge of $4.5 billion": spending.
-                let q_at = tok_at(q.range.start);
-                let spends = toks[q_at.saturating_sub(4)..q_at].iter().any(|t| {
-                    t.word()
-                        .is_some_and(|w| SPENDING.iter().any(|s| w.starts_with(s)))
-                });
-                if spends {
-                    words.push("spending".into());
-                }
+        for (mut q, next) in quants {
+            let q_start = tok_at(q.range.start);
+            // A unit of measurement right after the number: "34,000 feet", "65 mph".
+            let after_words: Vec<&str> = toks[next..]
+                .iter()
+                .take(3)
+                .map_while(|t| t.word())
+                .collect();
+            let unit = (q.kind == QuantityKind::Number)
+                .then(|| table.unit_at(&after_words))
+                .flatten();
+            let noun_at = next + unit.map_or(0, |(_, n)| n);
+            let (mut words, np_end) =
+                measure_after(&toks, noun_at, q.kind == QuantityKind::Percent);
+            let np_end = np_end.max(noun_at);
+            // Durations and relative times are no claims: "four months later", "five years".
+            if q.kind == QuantityKind::Number
+                && unit.is_none()
+                && words
+                    .first()
+                    .is_some_and(|w| DURATIONS.contains(&w.as_str()))
+            {
+                continue;
             }
+            let phrase = words.join(" ");
+            if words.last().is_some_and(|h| table.is_none(h)) || table.is_none(&phrase) {
+                continue;
+            }
+            let applies = match (unit, q.kind) {
+                (Some((u, _)), _) => u.dimension.as_str(),
+                (None, QuantityKind::Money) => "money",
+                (None, QuantityKind::Percent) => "percent",
+                (None, QuantityKind::Number) => "count",
+            };
+            let cue = table.cue_near(&toks, (q_start, noun_at.max(next)), applies);
+            let mut from_table = cue.is_some();
             let mut surface_start = q.range.start;
-            if words.is_empty() && q.kind != QuantityKind::Money {
-                let (before, start) = measure_before(&toks, tok_at(q.range.start));
+            if words.is_empty() && q.kind != QuantityKind::Money && unit.is_none() {
+                let (before, start) = measure_before(&toks, q_start);
                 if !before.is_empty() {
                     words = before;
                     surface_start = toks[start].range.start;
                 }
             }
-            let Some(head) = words.last() else { continue };
-            if DURATIONS.contains(&head.as_str()) && q.kind == QuantityKind::Number {
-                continue;
+            let phrase = words.join(" ");
+            // "50 of the injured" counts a part of another figure: kept, never grouped.
+            let partitive = q.kind == QuantityKind::Number
+                && toks.get(noun_at).and_then(|t| t.word()) == Some("of");
+            // The canonical measure: the cue's, qualified by a counted noun that is neither
+            // generic nor a cue word of that measure; else the noun phrase itself.
+            let measure_key = match (&cue, unit) {
+                _ if partitive => String::new(),
+                (Some(f), _) => {
+                    let cue_words: Vec<String> = (f.toks.0..f.toks.1)
+                        .filter_map(|k| toks[k].word().map(str::to_string))
+                        .collect();
+                    let inside = words.iter().all(|w| cue_words.contains(w))
+                        || table.cue_word_of(&f.measure, &phrase);
+                    // "homes destroyed" names its noun already.
+                    let named = words.last().is_some_and(|h| {
+                        f.measure
+                            .split_whitespace()
+                            .any(|m| m == h || format!("{m}s") == *h || format!("{h}s") == m)
+                    });
+                    if phrase.is_empty() || table.is_generic(&phrase) || inside || named {
+                        f.measure.clone()
+                    } else if table.is_cumulative(&f.measure) {
+                        // "10 children were killed": a part of the toll, apart from it.
+                        format!("{}: {phrase}", f.measure)
+                    } else {
+                        // "45 countries attended": the cue is about someone else.
+                        from_table = false;
+                        crate::compare::measure_key(&phrase, text)
+                    }
+                }
+                (None, Some(_)) => String::new(),
+                (None, None) if phrase.is_empty() => continue,
+                // "500 people" says nothing of what happened to them: kept, never grouped.
+                (None, None) if table.is_generic(&phrase) => String::new(),
+                (None, None) => crate::compare::measure_key(&phrase, text),
+            };
+            if unit.is_some() || words.is_empty() {
+                // A measured quantity is named by what it measures, or its dimension.
+                words = match (&cue, unit) {
+                    (Some(f), _) => vec![f.measure.clone()],
+                    (None, Some((u, _))) => vec![u.dimension.clone()],
+                    (None, None) => continue,
+                };
             }
-            let q_start = tok_at(q.range.start);
+            if let Some((u, n)) = unit {
+                q.unit = u.canonical.clone();
+                // The surface runs over the unit's words.
+                let last = (next + n).min(toks.len()) - 1;
+                q.text = text[q.range.start..toks[last].range.end].to_string();
+            }
             drafts.push(Draft {
+                from_table,
                 q_tok: (q_start, next),
+                dimension: unit.map(|(u, _)| u.dimension.clone()),
                 q,
                 words,
+                measure_key,
                 np_end,
                 surface_start,
                 subject: None,
@@ -499,6 +620,9 @@ pub fn extract(doc: &Document) -> Vec<Claim> {
                     range,
                     quantity: q,
                     measure: d.words.join(" "),
+                    measure_key: d.measure_key.clone(),
+                    measure_from_table: d.from_table,
+                    dimension: d.dimension.clone(),
                     subject_mention: subj,
                     subject_id: None,
                     subject: subj.map(|m| doc.slice(&doc.mentions[m].range).to_string()),

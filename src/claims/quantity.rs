@@ -77,7 +77,7 @@ impl Tok {
     fn is_word(&self, w: &str) -> bool {
         self.word() == Some(w)
     }
-    fn is_sym(&self, c: char) -> bool {
+    pub(crate) fn is_sym(&self, c: char) -> bool {
         self.tk == Tk::Sym(c)
     }
 }
@@ -581,11 +581,18 @@ fn currency_word(w: &str) -> Option<&'static str> {
         "dollars" | "dollar" => "USD",
         "euros" | "euro" => "EUR",
         "rupees" | "rupee" => "INR",
-        "pounds" | "pound" => "GBP",
+        "pounds" | "pound" | "stg" | "sterling" => "GBP",
+        "dlrs" | "dlr" => "USD",
         "yen" => "JPY",
         _ => return None,
     })
 }
+
+/// Time-zone abbreviations after a time of day.
+const TIME_ZONES: &[&str] = &[
+    "gmt", "utc", "bst", "cet", "cest", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt",
+    "et", "ct", "pt", "hst", "akst", "ist", "jst", "aest", "wib", "sgt", "hkt",
+];
 
 /// Whether the number at `i` is part of a date, time, year, ordinal, phone number, id or version.
 fn excluded(toks: &[Tok], i: usize) -> bool {
@@ -610,6 +617,35 @@ fn excluded(toks: &[Tok], i: usize) -> bool {
             {
                 return true;
             }
+        }
+    }
+    // Ages ("a 62-year-old woman", "3-month-old") and vulgar fractions ("1½ feet").
+    if next(1).is_some_and(|n| n.is_sym('-') && !n.space_before) {
+        if let Some(w) = next(2).and_then(|n| n.word()) {
+            let span = matches!(
+                w.split('-').next().unwrap_or(""),
+                "year" | "years" | "month" | "months" | "week" | "weeks" | "day" | "days"
+            );
+            let old = w.ends_with("-old")
+                || (1..=3).any(|k| next(2 + k).is_some_and(|n| n.is_word("old")));
+            if span && old {
+                return true;
+            }
+        }
+    }
+    if next(1).is_some_and(|n| {
+        !n.space_before && matches!(n.tk, Tk::Sym('½' | '¼' | '¾' | '⅓' | '⅔' | '⅛'))
+    }) {
+        return true;
+    }
+    // Times of day: "11 p.m.", "1430 EST", "0935 BST".
+    if let Some(w) = next(1).and_then(|n| n.word()) {
+        let clock = matches!(w, "a.m" | "p.m" | "am" | "pm")
+            || (matches!(w, "a" | "p")
+                && next(2).is_some_and(|n| n.is_sym('.') && !n.space_before)
+                && next(3).is_some_and(|n| n.is_word("m")));
+        if clock || TIME_ZONES.contains(&w) {
+            return true;
         }
     }
     // Versions and dotted ids: 2.3.1
@@ -938,7 +974,19 @@ pub(crate) fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, 
                 kind = QuantityKind::Percent;
                 unit = "percentage points".into();
                 end += 2;
-            } else if let Some(code) = currency_word(w) {
+            } else if matches!(w, "cts" | "cents" | "cent") {
+                // Wire style: "50 cts a share".
+                kind = QuantityKind::Money;
+                currency = Some("USD".into());
+                unit = "USD".into();
+                value *= 0.01;
+                lower = lower.map(|v| v * 0.01);
+                upper = upper.map(|v| v * 0.01);
+                end += 1;
+            } else if let Some(code) = currency_word(w).filter(|_| {
+                // "5,200 pounds of water vapor" weighs; "5 mln pounds" of money does not.
+                !(w.starts_with("pound") && toks.get(end + 1).is_some_and(|n| n.is_word("of")))
+            }) {
                 kind = QuantityKind::Money;
                 currency = Some(code.to_string());
                 unit = code.to_string();

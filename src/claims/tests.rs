@@ -332,7 +332,7 @@ fn doc_with(
 }
 
 fn show(d: &Document) -> Vec<String> {
-    extract(d)
+    extract(d, &MeasureTable::builtin())
         .iter()
         .map(|c| {
             format!(

@@ -33,6 +33,7 @@ pub struct ManifestEntry {
     pub url: Option<String>,
     pub published: Option<String>,
     pub title: Option<String>,
+    pub story: Option<String>,
 }
 
 /// Manifest rows by corpus-relative path.
@@ -57,8 +58,13 @@ pub fn read_manifest(path: &Path) -> Result<Manifest> {
     let Some(path_col) = col("path") else {
         return Err(Error::input(path, "manifest has no `path` column"));
     };
-    let (outlet, url, published, title) =
-        (col("outlet"), col("url"), col("published"), col("title"));
+    let (outlet, url, published, title, story) = (
+        col("outlet"),
+        col("url"),
+        col("published"),
+        col("title"),
+        col("story"),
+    );
     let mut out = Manifest::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| Error::input(path, format!("line {}: {e}", i + 2)))?;
@@ -86,6 +92,7 @@ pub fn read_manifest(path: &Path) -> Result<Manifest> {
                 url: get(url),
                 published: get(published),
                 title: get(title),
+                story: get(story),
             },
         );
     }
@@ -248,6 +255,7 @@ fn load_file(
         published: entry.and_then(|e| e.published.clone()),
         title: entry.and_then(|e| e.title.clone()),
         author: None,
+        story: entry.and_then(|e| e.story.clone()),
         format: ext.clone(),
     };
     if ext == "jsonl" {
@@ -354,6 +362,7 @@ fn load_jsonl(
             published: field("published").or_else(|| base.published.clone()),
             title: field("title").or_else(|| base.title.clone()),
             author: field("author"),
+            story: field("story").or_else(|| base.story.clone()),
             ..base.clone()
         };
         let view = View::identity(&body);

@@ -9,7 +9,8 @@ mod tables;
 pub use graphml::write_graphml;
 pub use neo4j::write_neo4j;
 pub use tables::{
-    read_claims_jsonl, write_claims, write_compare, write_edges_csv, write_nodes_csv,
+    read_claims_jsonl, write_claims, write_compare, write_edges_csv, write_groups, write_nodes_csv,
+    write_stories,
 };
 
 use crate::config::Config;
@@ -107,6 +108,8 @@ pub fn write_all(o: &Output, config: &Config, dir: &Path, total_seconds: f64) ->
         &dir.join("claims.jsonl"),
     )?;
     write_compare(&o.claims, &o.groups, &dir.join("claims_compare.csv"))?;
+    write_groups(&o.claims, &o.groups, &dir.join("claim_groups.csv"))?;
+    write_stories(&o.docs, &o.stories, &dir.join("stories.csv"))?;
     let view = report::ViewGraph::from_graph(&o.graph);
     report::write_reports(&o.claims, &o.groups, &view, dir)?;
     write_run_json(o, config, &dir.join("run.json"), total_seconds)
@@ -201,6 +204,7 @@ fn write_run_json(o: &Output, config: &Config, path: &Path, total_seconds: f64) 
             "entities": o.entities.len(),
             "claims": o.claims.len(),
             "claim_groups": o.groups.len(),
+            "stories": o.stories.len(),
             "relations": o.docs.iter().map(|d| d.relations.len()).sum::<usize>(),
             "nodes": o.graph.node_count(),
             "edges": o.graph.edge_count(),

@@ -72,9 +72,13 @@ pub const CLAIM_COLUMNS: &[&str] = &[
     "claim_id",
     "doc_id",
     "outlet",
+    "story",
+    "published",
     "subject",
     "subject_id",
     "measure",
+    "measure_key",
+    "dimension",
     "value",
     "lower",
     "upper",
@@ -86,6 +90,9 @@ pub const CLAIM_COLUMNS: &[&str] = &[
     "currency",
     "as_of",
     "as_of_text",
+    "source",
+    "copy_of",
+    "elsewhere",
     "surface",
     "sentence",
     "sentence_index",
@@ -102,9 +109,13 @@ pub fn write_claims(claims: &[ClaimRecord], csv_path: &Path, jsonl_path: &Path) 
             c.claim_id.clone(),
             c.doc_id.clone(),
             c.outlet.clone(),
+            c.story.clone().unwrap_or_default(),
+            c.published.clone().unwrap_or_default(),
             c.subject.clone().unwrap_or_default(),
             c.subject_id.clone().unwrap_or_default(),
             c.measure.clone(),
+            c.measure_key.clone(),
+            c.dimension.clone().unwrap_or_default(),
             format_float(c.value),
             opt_f(c.lower),
             opt_f(c.upper),
@@ -116,6 +127,9 @@ pub fn write_claims(claims: &[ClaimRecord], csv_path: &Path, jsonl_path: &Path) 
             c.currency.clone().unwrap_or_default(),
             c.as_of.clone().unwrap_or_default(),
             c.as_of_text.clone().unwrap_or_default(),
+            c.source_key().to_string(),
+            c.copy_of.clone().unwrap_or_default(),
+            c.elsewhere.clone().unwrap_or_default(),
             c.surface.clone(),
             c.sentence.clone(),
             c.sentence_index.to_string(),
@@ -146,11 +160,130 @@ pub fn read_claims_jsonl(path: &Path) -> Result<Vec<ClaimRecord>> {
         .collect()
 }
 
-/// `claims_compare.csv`: one row per group and claim.
+/// `claim_groups.csv`: one row per group, with its sources and, for a figure updated over
+/// time, its series (`DATE: VALUES` joined by ` -> `).
+pub fn write_groups(claims: &[ClaimRecord], groups: &[Group], path: &Path) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    w.write_record([
+        "group_id",
+        "story",
+        "subject",
+        "subject_id",
+        "measure",
+        "kind",
+        "unit",
+        "verdict",
+        "claims",
+        "documents",
+        "outlets",
+        "independent_sources",
+        "sources",
+        "min",
+        "max",
+        "spread",
+        "series",
+        "notes",
+    ])
+    .map_err(csv_err(path))?;
+    for g in groups {
+        let docs: std::collections::BTreeSet<&str> = g
+            .members
+            .iter()
+            .map(|&i| claims[i].doc_id.as_str())
+            .collect();
+        let outlets: std::collections::BTreeSet<&str> = g
+            .members
+            .iter()
+            .map(|&i| claims[i].outlet.as_str())
+            .collect();
+        let values: Vec<f64> = g.members.iter().map(|&i| claims[i].value).collect();
+        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let series: Vec<String> = g
+            .series
+            .iter()
+            .map(|(d, vs)| {
+                format!(
+                    "{d}: {}",
+                    vs.iter()
+                        .map(|v| format_float(*v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        w.write_record([
+            g.id.clone(),
+            g.story.clone().unwrap_or_default(),
+            g.subject.clone().unwrap_or_default(),
+            g.subject_id.clone().unwrap_or_default(),
+            g.measure.clone(),
+            g.kind.clone(),
+            g.unit.clone(),
+            g.verdict.as_str().to_string(),
+            g.members.len().to_string(),
+            docs.len().to_string(),
+            outlets.len().to_string(),
+            g.sources.len().to_string(),
+            g.sources.join("; "),
+            format_float(min),
+            format_float(max),
+            format!("{:.6}", g.spread),
+            series.join(" -> "),
+            g.notes.join("; "),
+        ])
+        .map_err(csv_err(path))?;
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+/// `stories.csv`: one row per story.
+pub fn write_stories(
+    docs: &[crate::doc::Document],
+    stories: &[crate::stories::Story],
+    path: &Path,
+) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    w.write_record([
+        "story_id",
+        "label",
+        "first_published",
+        "last_published",
+        "documents",
+        "outlets",
+        "doc_ids",
+        "outlet_names",
+        "given",
+    ])
+    .map_err(csv_err(path))?;
+    for s in stories {
+        w.write_record([
+            s.id.clone(),
+            s.label.clone(),
+            s.first.clone().unwrap_or_default(),
+            s.last.clone().unwrap_or_default(),
+            s.docs.len().to_string(),
+            s.outlets.len().to_string(),
+            s.docs
+                .iter()
+                .map(|&i| docs[i].meta.doc_id.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            s.outlets.join("; "),
+            s.given.to_string(),
+        ])
+        .map_err(csv_err(path))?;
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+/// `claims_compare.csv`: one row per group and claim; the group's own columns are short, so
+/// the file grows with the number of claims (the series and sources are in claim_groups.csv).
 pub fn write_compare(claims: &[ClaimRecord], groups: &[Group], path: &Path) -> Result<()> {
     let mut w = csv_writer(path)?;
     w.write_record([
         "group_id",
+        "story",
         "subject",
         "subject_id",
         "measure",
@@ -164,10 +297,13 @@ pub fn write_compare(claims: &[ClaimRecord], groups: &[Group], path: &Path) -> R
         "upper_inclusive",
         "approximate",
         "as_of",
+        "published",
+        "source",
+        "copy_of",
         "surface",
         "verdict",
+        "independent_sources",
         "spread",
-        "notes",
     ])
     .map_err(csv_err(path))?;
     for g in groups {
@@ -175,6 +311,7 @@ pub fn write_compare(claims: &[ClaimRecord], groups: &[Group], path: &Path) -> R
             let c = &claims[i];
             w.write_record([
                 g.id.clone(),
+                g.story.clone().unwrap_or_default(),
                 g.subject.clone().unwrap_or_default(),
                 g.subject_id.clone().unwrap_or_default(),
                 g.measure.clone(),
@@ -188,10 +325,13 @@ pub fn write_compare(claims: &[ClaimRecord], groups: &[Group], path: &Path) -> R
                 opt_b(c.upper_inclusive),
                 c.approximate.to_string(),
                 c.as_of.clone().unwrap_or_default(),
+                c.published.clone().unwrap_or_default(),
+                c.source_key().to_string(),
+                c.copy_of.clone().unwrap_or_default(),
                 c.surface.clone(),
                 g.verdict.as_str().to_string(),
+                g.sources.len().to_string(),
                 format!("{:.6}", g.spread),
-                g.notes.join("; "),
             ])
             .map_err(csv_err(path))?;
         }

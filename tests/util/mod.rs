@@ -117,6 +117,13 @@ pub fn original_text(corpus: &Path, doc_id: &str, docs_csv: &[BTreeMap<String, S
     raw
 }
 
+/// A group id without its story: `group:STORY:SUBJECT:MEASURE:UNIT` -> `group:SUBJECT:MEASURE:UNIT`.
+pub fn group_key(id: &str) -> String {
+    let mut parts = id.splitn(3, ':');
+    let (g, _story, rest) = (parts.next(), parts.next(), parts.next());
+    format!("{}:{}", g.unwrap_or(""), rest.unwrap_or(""))
+}
+
 /// Slice by code points, as Python would.
 pub fn cp_slice(text: &str, start: usize, end: usize) -> String {
     text.chars().skip(start).take(end - start).collect()

@@ -1,0 +1,333 @@
+//! Stories: the documents that report one real-world event. Figures are compared only within a
+//! story, since a corpus holds many events.
+//!
+//! Two documents are linked when they were published within `window_days` of each other (when
+//! both dates are known) and their TF-IDF vectors are close: content words and the resolved
+//! entities they mention (entities weigh double), cosine at least `threshold`. Stories are the
+//! connected groups of linked documents. Candidate pairs come from an inverted index over each
+//! document's most distinctive features, so the work grows with the corpus, not its square. A
+//! `story` given in the manifest or a JSONL line puts a document in that story and no other.
+//!
+//! Deterministic: documents are taken in doc-id order, ties broken by id, and the result does
+//! not depend on thread count or file order.
+use crate::doc::Document;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// How stories are found.
+#[derive(Debug, Clone, Copy)]
+pub struct StoryOptions {
+    /// Most days between the publication dates of two linked documents.
+    pub window_days: i64,
+    /// Least cosine similarity of two linked documents.
+    pub threshold: f64,
+}
+
+impl Default for StoryOptions {
+    fn default() -> Self {
+        StoryOptions {
+            window_days: 7,
+            threshold: 0.2,
+        }
+    }
+}
+
+/// One story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Story {
+    /// `story:` and a slug of the label.
+    pub id: String,
+    /// The entities most documents of the story mention (or the first title).
+    pub label: String,
+    /// Indices into the document list, in doc-id order.
+    pub docs: Vec<usize>,
+    /// Earliest and latest publication date (`YYYY-MM-DD`), when known.
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Outlets, sorted.
+    pub outlets: Vec<String>,
+    /// Set by a `story` field rather than found.
+    pub given: bool,
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (civil calendar).
+fn day_number(iso: &str) -> Option<i64> {
+    let d = crate::claims::parse_iso_date(iso)?;
+    let (y, m, day) = (d.year as i64, d.month? as i64, d.day? as i64);
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// The first and last day (days since 1970-01-01) a `YYYY-MM-DD`, `YYYY-MM` or `YYYY` date
+/// covers.
+pub fn date_range(iso: &str) -> Option<(i64, i64)> {
+    let d = crate::claims::parse_iso_date(iso)?;
+    let day = |y: i32, m: u32, dd: u32| day_number(&format!("{y:04}-{m:02}-{dd:02}"));
+    match (d.month, d.day) {
+        (Some(m), Some(dd)) => day(d.year, m, dd).map(|x| (x, x)),
+        (Some(m), None) => {
+            let first = day(d.year, m, 1)?;
+            let next = if m == 12 {
+                day(d.year + 1, 1, 1)?
+            } else {
+                day(d.year, m + 1, 1)?
+            };
+            Some((first, next - 1))
+        }
+        _ => Some((day(d.year, 1, 1)?, day(d.year, 12, 31)?)),
+    }
+}
+
+/// Sparse, L2-normalised feature vector, sorted by feature index.
+type Vector = Vec<(u32, f64)>;
+
+fn features(d: &Document) -> BTreeMap<String, f64> {
+    let mut f: BTreeMap<String, f64> = BTreeMap::new();
+    for w in d
+        .view
+        .text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+    {
+        *f.entry(w.to_lowercase()).or_default() += 1.0;
+    }
+    for m in &d.mentions {
+        if let Some(e) = &m.entity {
+            *f.entry(format!("\u{1}{e}")).or_default() += 1.0;
+        }
+    }
+    f
+}
+
+fn cosine(a: &Vector, b: &Vector) -> f64 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+fn find(parent: &mut [usize], x: usize) -> usize {
+    let mut r = x;
+    while parent[r] != r {
+        r = parent[r];
+    }
+    let mut x = x;
+    while parent[x] != r {
+        let next = parent[x];
+        parent[x] = r;
+        x = next;
+    }
+    r
+}
+
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        // The smaller root wins, so the result does not depend on the order of unions.
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        parent[hi] = lo;
+    }
+}
+
+/// Features per document used to find candidate pairs.
+const TOP_FEATURES: usize = 20;
+
+/// Group `docs` into stories. `names` maps entity ids to display names (for labels).
+pub fn find_stories(
+    docs: &[Document],
+    names: &HashMap<&str, &str>,
+    opts: StoryOptions,
+) -> Vec<Story> {
+    let n = docs.len();
+    // Work in doc-id order whatever order the documents come in.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| docs[a].meta.doc_id.cmp(&docs[b].meta.doc_id));
+    let raw: Vec<BTreeMap<String, f64>> = order.iter().map(|&i| features(&docs[i])).collect();
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for f in &raw {
+        for k in f.keys() {
+            *df.entry(k.as_str()).or_default() += 1;
+        }
+    }
+    let mut vocab: BTreeMap<&str, u32> = BTreeMap::new();
+    for k in df.keys() {
+        vocab.insert(k, 0);
+    }
+    for (i, v) in vocab.values_mut().enumerate() {
+        *v = i as u32;
+    }
+    let idf = |k: &str| ((n as f64 + 1.0) / (df[k] as f64 + 1.0)).ln() + 1.0;
+    let vectors: Vec<Vector> = raw
+        .iter()
+        .map(|f| {
+            let mut v: Vector = f
+                .iter()
+                .map(|(k, &c)| {
+                    let w =
+                        (1.0 + c.ln()) * idf(k) * if k.starts_with('\u{1}') { 2.0 } else { 1.0 };
+                    (vocab[k.as_str()], w)
+                })
+                .collect();
+            let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt().max(1e-12);
+            v.iter_mut().for_each(|(_, w)| *w /= norm);
+            v
+        })
+        .collect();
+    let days: Vec<Option<i64>> = order
+        .iter()
+        .map(|&i| docs[i].meta.published.as_deref().and_then(day_number))
+        .collect();
+    let given: Vec<Option<&str>> = order
+        .iter()
+        .map(|&i| docs[i].meta.story.as_deref())
+        .collect();
+
+    // Candidate pairs: documents that share one of their most distinctive features.
+    let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, v) in vectors.iter().enumerate() {
+        if given[i].is_some() {
+            continue;
+        }
+        let mut top: Vec<&(u32, f64)> = v.iter().collect();
+        top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (k, _) in top.into_iter().take(TOP_FEATURES) {
+            postings.entry(*k).or_default().push(i);
+        }
+    }
+    let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for list in postings.values() {
+        // A feature half the corpus shares is no evidence of one event.
+        if list.len() > 1 && (list.len() <= 200 || list.len() * 2 <= n) {
+            for a in 0..list.len() {
+                for b in a + 1..list.len() {
+                    pairs.insert((list[a], list[b]));
+                }
+            }
+        }
+    }
+    let mut parent: Vec<usize> = (0..n).collect();
+    for (a, b) in pairs {
+        if let (Some(x), Some(y)) = (days[a], days[b]) {
+            if (x - y).abs() > opts.window_days {
+                continue;
+            }
+        }
+        if cosine(&vectors[a], &vectors[b]) >= opts.threshold {
+            union(&mut parent, a, b);
+        }
+    }
+    // Given stories: one per value.
+    let mut by_given: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, g) in given.iter().enumerate() {
+        if let Some(s) = *g {
+            let first = *by_given.entry(s).or_insert(i);
+            union(&mut parent, first, i);
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..n {
+        groups.entry(find(&mut parent, i)).or_default().push(i);
+    }
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut out = Vec::new();
+    for members in groups.into_values() {
+        let idx: Vec<usize> = members.iter().map(|&m| order[m]).collect();
+        let given_name = given[members[0]];
+        let label = match given_name {
+            Some(s) => s.to_string(),
+            None => label(docs, &idx, names),
+        };
+        let base = format!(
+            "story:{}",
+            crate::resolve::slug(&label)
+                .chars()
+                .take(60)
+                .collect::<String>()
+        );
+        let mut id = base.clone();
+        let mut k = 2;
+        while !used.insert(id.clone()) {
+            id = format!("{base}-{k}");
+            k += 1;
+        }
+        let dates: BTreeSet<&str> = idx
+            .iter()
+            .filter_map(|&i| docs[i].meta.published.as_deref())
+            .collect();
+        let outlets: BTreeSet<String> = idx.iter().map(|&i| docs[i].meta.outlet.clone()).collect();
+        out.push(Story {
+            id,
+            label,
+            docs: idx,
+            first: dates.first().map(|s| s.to_string()),
+            last: dates.last().map(|s| s.to_string()),
+            outlets: outlets.into_iter().collect(),
+            given: given_name.is_some(),
+        });
+    }
+    out
+}
+
+/// The three entities most documents of the story mention, by document count, then mention
+/// count, then name; the first title when there are none.
+fn label(docs: &[Document], idx: &[usize], names: &HashMap<&str, &str>) -> String {
+    let mut count: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for &i in idx {
+        let mut seen = BTreeSet::new();
+        for m in &docs[i].mentions {
+            if let Some(e) = m.entity.as_deref() {
+                let c = count.entry(e).or_default();
+                c.1 += 1;
+                if seen.insert(e) {
+                    c.0 += 1;
+                }
+            }
+        }
+    }
+    let mut ranked: Vec<(&str, (usize, usize))> = count.into_iter().collect();
+    ranked.sort_by(|a, b| (b.1).cmp(&a.1).then(a.0.cmp(b.0)));
+    let top: Vec<&str> = ranked
+        .iter()
+        .take(3)
+        .map(|(e, _)| names.get(e).copied().unwrap_or(e))
+        .collect();
+    if top.is_empty() {
+        idx.first()
+            .and_then(|&i| docs[i].meta.title.clone())
+            .unwrap_or_else(|| "untitled".into())
+    } else {
+        top.join(" / ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_numbers() {
+        assert_eq!(day_number("1970-01-01"), Some(0));
+        assert_eq!(
+            day_number("2015-03-24").unwrap() - day_number("2015-02-24").unwrap(),
+            28
+        );
+        assert_eq!(
+            day_number("2016-03-01").unwrap() - day_number("2016-02-28").unwrap(),
+            2
+        );
+        assert_eq!(day_number("2015-03"), None);
+    }
+}
