@@ -647,4 +647,80 @@ mod tests {
         );
         assert_eq!(measure_key("people", ""), "people");
     }
+
+    fn dated(doc: &str, value: f64, published: &str, sentence: &str) -> ClaimRecord {
+        let mut c = claim(doc, value, None, None, false);
+        c.measure_key = "deaths".into();
+        c.cumulative = true;
+        c.published = Some(published.into());
+        c.sentence = sentence.into();
+        c.reads_as_update = sentence.contains("toll");
+        c
+    }
+
+    #[test]
+    fn a_toll_rising_by_day_is_an_update_not_a_conflict() {
+        let claims = vec![
+            dated("a", 40.0, "2016-07-14", "At least 40 dead, the toll says."),
+            dated("b", 77.0, "2016-07-14", "The toll rose to 77."),
+            dated("c", 84.0, "2016-07-15", "84 people were killed."),
+            dated("d", 84.0, "2016-07-15", "84 people died."),
+        ];
+        let g = compare(&claims, 0.02);
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].verdict, Verdict::Updated);
+        let series: Vec<(&str, Vec<f64>)> = g[0]
+            .series
+            .iter()
+            .map(|(d, v)| (d.as_str(), v.clone()))
+            .collect();
+        assert_eq!(
+            series,
+            vec![("2016-07-14", vec![40.0, 77.0]), ("2016-07-15", vec![84.0])]
+        );
+        // A figure that falls the next day is a conflict.
+        let mut falling = claims.clone();
+        falling.push(dated("e", 60.0, "2016-07-16", "60 people died."));
+        assert_eq!(compare(&falling, 0.02)[0].verdict, Verdict::Conflict);
+        // A lower figure that is no reading of the toll, beside the toll in its document, is
+        // a partial count: left out, and the rest agree.
+        let partial = vec![
+            dated("a", 12.0, "2015-01-07", "12 people were killed."),
+            dated(
+                "a",
+                10.0,
+                "2015-01-07",
+                "The gunmen killed 10 people in the newsroom.",
+            ),
+            dated("b", 12.0, "2015-01-07", "12 people died."),
+        ];
+        let g = compare(&partial, 0.02);
+        assert_eq!(g[0].verdict, Verdict::Agree);
+        assert!(g[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("partial counts left out")));
+    }
+
+    #[test]
+    fn copies_are_not_confirmations_and_stories_never_mix() {
+        let mut a = claim("a", 84.0, None, None, false);
+        let mut b = claim("b", 84.0, None, None, false);
+        a.source = "Agency".into();
+        b.source = "Agency".into();
+        assert_eq!(
+            compare(&[a.clone(), b.clone()], 0.02)[0].verdict,
+            Verdict::SingleSource
+        );
+        b.source = "b".into();
+        assert_eq!(
+            compare(&[a.clone(), b.clone()], 0.02)[0].verdict,
+            Verdict::Agree
+        );
+        b.story = Some("story:other".into());
+        assert!(
+            compare(&[a, b], 0.02).is_empty(),
+            "no group spans two stories"
+        );
+    }
 }

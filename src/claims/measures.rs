@@ -237,10 +237,12 @@ impl MeasureTable {
         }
         // Before: back from the start of the quantity, within the clause (a comma ends it:
         // "11 were wounded, including four").
+        // A figure compared with "vs" shares the measure before it: "profit 5.2 mln vs 3.1 mln".
+        let versus = |k: usize| (k..q.0).any(|j| matches!(words[j], Some("vs" | "versus")));
         let mut k = q.0;
         while k > 0
-            && q.0 - k < WINDOW
-            && !stops(&toks[k - 1])
+            && q.0 - k < WINDOW + 4
+            && !(stops(&toks[k - 1]) && !(matches!(toks[k - 1].tk, Tk::Num { .. }) && versus(k)))
             && !toks[k - 1].is_sym(',')
             && !matches!(toks[k - 1].word(), Some("including" | "among"))
         {

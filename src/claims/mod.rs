@@ -408,7 +408,15 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             let noun_at = next + unit.map_or(0, |(_, n)| n);
             let (mut words, np_end) =
                 measure_after(&toks, noun_at, q.kind == QuantityKind::Percent);
-            let np_end = np_end.max(noun_at);
+            let np_end = if unit.is_some() {
+                noun_at
+            } else {
+                np_end.max(noun_at)
+            };
+            if unit.is_some() {
+                // Words after a unit are no counted noun ("90 mph hit the coast").
+                words.clear();
+            }
             // Durations and relative times are no claims: "four months later", "five years".
             if q.kind == QuantityKind::Number
                 && unit.is_none()
@@ -441,6 +449,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             let phrase = words.join(" ");
             // "50 of the injured" counts a part of another figure: kept, never grouped.
             let partitive = q.kind == QuantityKind::Number
+                && unit.is_none()
                 && toks.get(noun_at).and_then(|t| t.word()) == Some("of");
             // The canonical measure: the cue's, qualified by a counted noun that is neither
             // generic nor a cue word of that measure; else the noun phrase itself.
@@ -474,6 +483,14 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 // "500 people" says nothing of what happened to them: kept, never grouped.
                 (None, None) if table.is_generic(&phrase) => String::new(),
                 (None, None) => crate::compare::measure_key(&phrase, text),
+            };
+            // Wire style: "5.2 mln dlrs vs 3.1 mln dlrs" -- the figure after "vs" is the
+            // prior period's.
+            let prior = q_start > 0 && matches!(toks[q_start - 1].word(), Some("vs" | "versus"));
+            let measure_key = if prior && !measure_key.is_empty() {
+                format!("{measure_key} (prior period)")
+            } else {
+                measure_key
             };
             if unit.is_some() || words.is_empty() {
                 // A measured quantity is named by what it measures, or its dimension.

@@ -329,12 +329,71 @@ struct Read {
     from_digits: bool,
 }
 
+/// `N/D pct` at `i` (wire style), with N < D <= 64.
+fn simple_fraction_percent(toks: &[Tok], i: usize) -> bool {
+    let num = |k: usize| match toks.get(k).map(|t| &t.tk) {
+        Some(Tk::Num {
+            value,
+            decimal: false,
+            grouped: false,
+            ..
+        }) => Some(*value),
+        _ => None,
+    };
+    let (Some(n), Some(d)) = (num(i), num(i + 2)) else {
+        return false;
+    };
+    toks.get(i + 1)
+        .is_some_and(|t| t.is_sym('/') && !t.space_before)
+        && toks.get(i + 2).is_some_and(|t| !t.space_before)
+        && n < d
+        && d <= 64.0
+        && toks
+            .get(i + 3)
+            .is_some_and(|t| t.is_sym('%') || matches!(t.word(), Some("pct" | "percent")))
+}
+
 fn read_number(toks: &[Tok], i: usize, currency: bool) -> Option<Read> {
     let t = toks.get(i)?;
     match &t.tk {
         Tk::Num { value, .. } => {
             let mut v = *value;
             let mut end = i + 1;
+            // Wire-style mixed fractions: "9-1/8 pct", "132-1/2".
+            let attached_num = |k: usize| {
+                toks.get(k)
+                    .filter(|n| !n.space_before)
+                    .and_then(|n| match n.tk {
+                        Tk::Num {
+                            value,
+                            decimal: false,
+                            grouped: false,
+                            ..
+                        } => Some(value),
+                        _ => None,
+                    })
+            };
+            // A plain fraction of a percent: "5/8 pct".
+            if simple_fraction_percent(toks, i) {
+                if let Some(den) = attached_num(end + 1) {
+                    v /= den;
+                    end += 2;
+                }
+            }
+            if toks
+                .get(end)
+                .is_some_and(|n| n.is_sym('-') && !n.space_before)
+                && toks
+                    .get(end + 2)
+                    .is_some_and(|n| n.is_sym('/') && !n.space_before)
+            {
+                if let (Some(num), Some(den)) = (attached_num(end + 1), attached_num(end + 3)) {
+                    if den > num && den > 0.0 && den <= 64.0 {
+                        v += num / den;
+                        end += 4;
+                    }
+                }
+            }
             // Negative sign directly before.
             if i > 0
                 && toks[i - 1].is_sym('-')
@@ -659,6 +718,9 @@ fn excluded(toks: &[Tok], i: usize) -> bool {
         && prev(2).is_some_and(|p| matches!(p.tk, Tk::Num { .. } | Tk::Word(_)))
     {
         return true;
+    }
+    if simple_fraction_percent(toks, i) {
+        return false;
     }
     // Times 16:44, dates 12/06/1996, fractions 24/7.
     for sep in [':', '/'] {

@@ -488,3 +488,126 @@ fn skipping_loses_no_quantity() {
         assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{t}");
     }
 }
+
+/// (sentence, expected `measure_key|value|unit` of each claim; `-` for a claim never grouped)
+const MEASURE_CASES: &[(&str, &[&str])] = &[
+    // What happened to the people counted, whatever the wording.
+    ("84 people were killed in the attack.", &["deaths|84|count"]),
+    ("The attack left 84 dead.", &["deaths|84|count"]),
+    ("The death toll rose to 84 on Friday.", &["deaths|84|count"]),
+    ("At least 84 people lost their lives.", &["deaths|84|count"]),
+    (
+        "The truck plowed into the crowd, killing 84 people.",
+        &["deaths|84|count"],
+    ),
+    ("At least 14 deaths were reported.", &["deaths|14|count"]),
+    // Killed and affected are never one fact.
+    ("The storm affected 5 million people.", &["-|5000000|count"]),
+    (
+        "About 5 million people were affected by the storm.",
+        &["affected|5000000|count"],
+    ),
+    (
+        "84 dead and 202 injured",
+        &["deaths|84|count", "injured|202|count"],
+    ),
+    (
+        "Officials said 200 people were evacuated.",
+        &["evacuated|200|count"],
+    ),
+    ("The jet had 162 people on board.", &["on board|162|count"]),
+    (
+        "an AirAsia jet carrying 162 people vanished",
+        &["on board|162|count"],
+    ),
+    // A part of the toll is its own measure; a part of another figure is not compared.
+    ("10 children were killed.", &["deaths: children|10|count"]),
+    (
+        "Approximately 50 of the injured are in hospital.",
+        &["-|50|count"],
+    ),
+    // "people" says nothing by itself.
+    ("In New Bern, 500 people waited.", &["-|500|count"]),
+    // Money takes its measure from its noun, before or after it.
+    (
+        "The storm caused $3 billion in damage.",
+        &["damage|3000000000|USD"],
+    ),
+    (
+        "Losses were estimated at $3 billion.",
+        &["damage|3000000000|USD"],
+    ),
+    (
+        "The government put the losses at $3bn.",
+        &["damage|3000000000|USD"],
+    ),
+    (
+        "The bank is ready to lend up to $200 million.",
+        &["loan|200000000|USD"],
+    ),
+    (
+        "Norland will spend $4.5 billion on ports.",
+        &["spending|4500000000|USD"],
+    ),
+    // Percent of keeps its base.
+    (
+        "Some 40 percent of the population fled.",
+        &["population|40|percent"],
+    ),
+    // Units are measured quantities, compared only when a cue says what they measure.
+    ("The plane flew at 34,000 feet.", &["-|34000|ft"]),
+    (
+        "It reached its cruising altitude of 38,000 feet.",
+        &["altitude|38000|ft"],
+    ),
+    ("Winds of 90 mph hit the coast.", &["wind speed|90|mph"]),
+    ("Up to 40 inches of rain could fall.", &["rainfall|40|in"]),
+    ("The storm was 40 miles west of the city.", &["-|40|mi"]),
+    // Times of day, durations, ages and page furniture are no claims.
+    ("The attack began at 10:30 BST and ended at 1430 EST.", &[]),
+    ("It ended at 11 p.m. Wednesday.", &[]),
+    ("Four minutes later the plane vanished.", &[]),
+    ("Two weeks before, he had left.", &[]),
+    ("A 62-year-old woman was hurt.", &[]),
+    ("40 Photos", &[]),
+    ("11 i View slideshow", &[]),
+    // The measure stops at weekdays, verbs and abbreviations.
+    (
+        "Police arrested 12 people Wednesday.",
+        &["arrested|12|count"],
+    ),
+    ("Three U.S. officials spoke.", &[]),
+    // Wire style (Reuters): mln dlrs, cts, stg, pct, vs.
+    (
+        "Net profit was 5.2 mln dlrs vs 3.1 mln dlrs.",
+        &["profit|5200000|USD", "profit (prior period)|3100000|USD"],
+    ),
+    (
+        "The company raised its dividend to 50 cts a share.",
+        &["dividend|0.5|USD"],
+    ),
+    ("Sales rose 12 pct.", &["sale|12|percent"]),
+    ("The 9-1/8 pct debentures", &["debenture|9.125|percent"]),
+    ("The fee is 5/8 pct of the issue.", &["issue|0.625|percent"]),
+    ("Revenues were 3.5 mln stg.", &["revenue|3500000|GBP"]),
+];
+
+#[test]
+fn measures_say_what_was_counted_and_what_happened_to_it() {
+    let table = MeasureTable::builtin();
+    for (text, want) in MEASURE_CASES {
+        let d = doc_with(text, None, &[]);
+        let got: Vec<String> = extract(&d, &table)
+            .iter()
+            .map(|c| {
+                let key = if c.measure_key.is_empty() {
+                    "-"
+                } else {
+                    c.measure_key.as_str()
+                };
+                format!("{key}|{}|{}", graph_num(c.quantity.value), c.quantity.unit)
+            })
+            .collect();
+        assert_eq!(got, *want, "{text}");
+    }
+}

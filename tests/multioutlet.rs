@@ -1,0 +1,233 @@
+//! Real multi-outlet news (`../shared/corpora/multioutlet-dev`: 25 articles from 13 outlets on 6
+//! events), run as one corpus: stories are the events, no claim group spans two events or mixes
+//! two facts, and the facts a careful reader picks out get the verdict that reader would give.
+mod util;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use util::*;
+
+struct Run {
+    _dir: tempfile::TempDir,
+    out: PathBuf,
+}
+
+fn run() -> Option<&'static Run> {
+    static RUN: OnceLock<Option<Run>> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let corpus = shared("corpora/multioutlet-dev")?;
+        let (dir, out, o) = run_pipeline(&corpus, &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        Some(Run { _dir: dir, out })
+    })
+    .as_ref()
+}
+
+macro_rules! run_or_skip {
+    () => {
+        match run() {
+            Some(r) => r,
+            None => {
+                eprintln!("../shared/corpora/multioutlet-dev is absent: skipping");
+                return;
+            }
+        }
+    };
+}
+
+/// The event folder of a document id.
+fn event(doc_id: &str) -> &str {
+    doc_id.split('/').next().unwrap_or(doc_id)
+}
+
+struct Group {
+    verdict: String,
+    measure: String,
+    unit: String,
+    series: String,
+    notes: String,
+    sources: usize,
+    members: Vec<BTreeMap<String, String>>,
+}
+
+fn groups(r: &Run) -> Vec<Group> {
+    let (_, rows) = csv_rows(&r.out.join("claim_groups.csv"));
+    let (_, members) = csv_rows(&r.out.join("claims_compare.csv"));
+    rows.into_iter()
+        .map(|g| Group {
+            verdict: g["verdict"].clone(),
+            measure: g["measure"].clone(),
+            unit: g["unit"].clone(),
+            series: g["series"].clone(),
+            notes: g["notes"].clone(),
+            sources: g["independent_sources"].parse().unwrap(),
+            members: members
+                .iter()
+                .filter(|m| m["group_id"] == g["group_id"])
+                .cloned()
+                .collect(),
+        })
+        .collect()
+}
+
+/// The one group of `measure` (and `unit`) whose documents are of `event`.
+fn find<'a>(gs: &'a [Group], ev: &str, measure: &str, unit: &str) -> &'a Group {
+    let found: Vec<&Group> = gs
+        .iter()
+        .filter(|g| g.measure == measure && g.unit == unit)
+        .filter(|g| g.members.iter().all(|m| event(&m["doc_id"]) == ev))
+        .collect();
+    assert_eq!(found.len(), 1, "one group of {measure} ({unit}) in {ev}");
+    found[0]
+}
+
+fn values(g: &Group) -> BTreeSet<String> {
+    g.members.iter().map(|m| m["value"].clone()).collect()
+}
+
+fn outlets(g: &Group) -> BTreeSet<String> {
+    g.members.iter().map(|m| m["outlet"].clone()).collect()
+}
+
+#[test]
+fn stories_are_the_events() {
+    let r = run_or_skip!();
+    let (_, stories) = csv_rows(&r.out.join("stories.csv"));
+    assert_eq!(stories.len(), 6, "{stories:#?}");
+    for s in &stories {
+        let events: BTreeSet<&str> = s["doc_ids"].split("; ").map(event).collect();
+        assert_eq!(
+            events.len(),
+            1,
+            "story {} mixes events: {events:?}",
+            s["story_id"]
+        );
+    }
+    // Story nodes and IN_STORY edges are in the graph.
+    let (_, nodes) = csv_rows(&r.out.join("nodes.csv"));
+    assert_eq!(nodes.iter().filter(|n| n["type"] == "Story").count(), 6);
+    let (_, edges) = csv_rows(&r.out.join("edges.csv"));
+    assert_eq!(edges.iter().filter(|e| e["type"] == "IN_STORY").count(), 25);
+}
+
+#[test]
+fn groups_never_span_events_or_mix_facts() {
+    let r = run_or_skip!();
+    let gs = groups(r);
+    assert!(gs.len() >= 20, "{} groups", gs.len());
+    for g in &gs {
+        let events: BTreeSet<&str> = g.members.iter().map(|m| event(&m["doc_id"])).collect();
+        assert_eq!(events.len(), 1, "{} spans {events:?}", g.measure);
+        // Killed and injured, people and photos, times and units are never one fact.
+        assert!(!g.measure.contains("photo") && !g.measure.contains("slideshow"));
+        assert!(!["est", "bst", "p", "u", "people", "vs"].contains(&g.measure.as_str()));
+        assert!(!(g.measure.contains("deaths") && g.measure.contains("injured")));
+        assert!(g.unit != "count" || !["ft", "in", "mi", "mph"].iter().any(|u| g.measure == *u));
+    }
+    // No claim is a caption counter, a time of day, a duration or an age.
+    let (_, claims) = csv_rows(&r.out.join("claims.csv"));
+    for c in &claims {
+        let s = c["surface"].to_lowercase();
+        for junk in [
+            "photos",
+            " bst",
+            " est",
+            "p.m",
+            "minutes later",
+            "weeks before",
+            "year-old",
+        ] {
+            assert!(
+                !s.contains(junk),
+                "claim `{}` in {}",
+                c["surface"],
+                c["doc_id"]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_facts_a_careful_reader_picks_out() {
+    let r = run_or_skip!();
+    let gs = groups(r);
+    // AirAsia QZ8501: 162 people on board, three outlets agree. MH370's 239 and MH17's 298 are
+    // other flights: left out of the comparison.
+    let aboard = find(&gs, "airasia-8501-2014-12", "on board", "count");
+    assert_eq!(aboard.verdict, "agree");
+    assert_eq!(values(aboard), ["162".to_string()].into());
+    assert!(outlets(aboard).len() >= 3);
+    let (_, claims) = csv_rows(&r.out.join("claims.csv"));
+    for c in claims.iter().filter(|c| c["doc_id"].starts_with("airasia")) {
+        if c["value"] == "239" || c["value"] == "298" {
+            assert!(
+                !c["elsewhere"].is_empty(),
+                "{} is another flight's",
+                c["surface"]
+            );
+        }
+    }
+    // 16 children (USA TODAY) against 18 (CNN): a real discrepancy.
+    let children = find(&gs, "airasia-8501-2014-12", "children", "count");
+    assert_eq!(children.verdict, "conflict");
+    // Charlie Hebdo: 12 dead everywhere; "10 people" killed in the newsroom and the four of
+    // the later standoff are partial counts, not readings of the toll.
+    let dead = find(&gs, "charlie-hebdo-2015-01", "deaths", "count");
+    assert!(
+        ["agree", "compatible"].contains(&dead.verdict.as_str()),
+        "{}",
+        dead.verdict
+    );
+    assert_eq!(outlets(dead).len(), 4);
+    assert!(dead.notes.contains("partial counts left out"));
+    assert_eq!(
+        find(
+            &gs,
+            "charlie-hebdo-2015-01",
+            "deaths: police officers",
+            "count"
+        )
+        .verdict,
+        "agree"
+    );
+    assert_eq!(
+        find(&gs, "charlie-hebdo-2015-01", "injured", "count").verdict,
+        "agree"
+    );
+    // Germanwings: 150 on board for three outlets, 148 for the New York Times.
+    let gw = find(&gs, "germanwings-crash-2015-03", "on board", "count");
+    assert_eq!(gw.verdict, "conflict");
+    assert!(values(gw).contains("150") && values(gw).contains("148"));
+    assert_eq!(
+        find(&gs, "germanwings-crash-2015-03", "altitude", "ft").verdict,
+        "agree"
+    );
+    // Nice: the toll rose through the night (40, 60, 75, 77, 80) to 84, which every outlet
+    // reports; 308 (Baghdad) and 130 (the Paris attacks of November 2015) are other events.
+    let nice = find(&gs, "nice-attack-2016-07", "deaths", "count");
+    assert_eq!(nice.verdict, "updated");
+    assert!(nice.series.starts_with("2016-07-14: 40"), "{}", nice.series);
+    assert!(nice.series.ends_with("84"), "{}", nice.series);
+    assert_eq!(nice.sources, 4);
+    assert!(!values(nice).contains("308") && !values(nice).contains("130"));
+    let americans = find(&gs, "nice-attack-2016-07", "deaths: americans", "count");
+    assert!(["agree", "compatible"].contains(&americans.verdict.as_str()));
+    let injured = find(&gs, "nice-attack-2016-07", "injured", "count");
+    assert!(
+        ["agree", "compatible"].contains(&injured.verdict.as_str()),
+        "{}",
+        injured.verdict
+    );
+    // Florence: the toll rose from the first two deaths to at least 14 over two days.
+    let florence = find(&gs, "hurricane-florence-2018-09", "deaths", "count");
+    assert_eq!(florence.verdict, "updated");
+    assert!(florence.series.ends_with("14"), "{}", florence.series);
+    // Rain in inches is compared as rainfall, never with feet or miles.
+    let rain = find(&gs, "hurricane-florence-2018-09", "rainfall", "in");
+    assert!(rain.members.iter().all(|m| m["surface"].contains("inch")));
+}
