@@ -436,7 +436,8 @@ fn real_main(cli: Cli) -> Result<i32> {
             export::write_compare(&claims, &groups, &out_dir.join("claims_compare.csv"))?;
             export::write_groups(&claims, &groups, &out_dir.join("claim_groups.csv"))?;
             let view = export::report::ViewGraph::read(&out_dir)?;
-            export::report::write_reports(&claims, &groups, &view, &out_dir)?;
+            let labels = export::report::read_story_labels(&out_dir);
+            export::report::write_reports(&claims, &groups, &labels, &view, &out_dir)?;
             eprintln!("newsgraph: {} claims, {} groups compared; wrote claims_compare.csv, report.md, report.html in {}", claims.len(), groups.len(), out_dir.display());
             Ok(0)
         }

@@ -381,3 +381,30 @@ fn ner_and_quantities_commands_print_offsets() {
     );
     assert_eq!(v[1]["approximate"], true);
 }
+
+#[test]
+fn a_story_field_puts_documents_in_one_story() {
+    let t = tempfile::tempdir().unwrap();
+    let c = t.path().join("corpus");
+    std::fs::create_dir_all(&c).unwrap();
+    std::fs::write(
+        c.join("feed.jsonl"),
+        "{\"id\": \"a\", \"outlet\": \"Wire A\", \"published\": \"2024-05-14\", \"story\": \"harbour\", \"text\": \"Prime Minister Elena Marsh opened the harbour forum in Port Ellis, where 3,000 delegates attended.\"}\n\
+{\"id\": \"b\", \"outlet\": \"Wire B\", \"published\": \"2024-09-01\", \"story\": \"harbour\", \"text\": \"The football season in Calder began with a win for the home side before 20,000 fans.\"}\n\
+{\"id\": \"c\", \"outlet\": \"Wire C\", \"published\": \"2024-09-01\", \"text\": \"Farmers in the north expect a late harvest after a wet summer, the ministry said.\"}\n",
+    )
+    .unwrap();
+    let (_t2, out, _) = run_pipeline(&c, &[]);
+    let (_, stories) = csv_rows(&out.join("stories.csv"));
+    assert_eq!(stories.len(), 2, "{stories:?}");
+    let given = stories.iter().find(|s| s["given"] == "true").unwrap();
+    assert_eq!(given["story_id"], "story:harbour");
+    assert_eq!(given["doc_ids"], "a; b");
+    assert_eq!(
+        (
+            given["first_published"].as_str(),
+            given["last_published"].as_str()
+        ),
+        ("2024-05-14", "2024-09-01")
+    );
+}

@@ -182,9 +182,43 @@ fn html(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Story labels by id, from a run's `stories.csv` (empty when there is none).
+pub fn read_story_labels(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Ok(mut r) = csv::Reader::from_path(dir.join("stories.csv")) {
+        for rec in r.records().flatten() {
+            if let (Some(id), Some(label)) = (rec.get(0), rec.get(1)) {
+                out.insert(id.to_string(), label.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A figure's timeline: `2016-07-14: 40, 77 -> 2016-07-15: 84`.
+fn timeline(g: &Group) -> String {
+    g.series
+        .iter()
+        .map(|(d, vs)| {
+            let vs: Vec<String> = vs.iter().map(|v| format_float(*v)).collect();
+            format!("{d}: {}", vs.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+fn story_title(g: &Group, labels: &BTreeMap<String, String>) -> String {
+    match g.story.as_deref() {
+        Some(id) => labels.get(id).cloned().unwrap_or_else(|| id.to_string()),
+        None => "(no story)".to_string(),
+    }
+}
+
+/// `report.md` and `report.html`: the comparison by story, then the graph.
 pub fn write_reports(
     claims: &[ClaimRecord],
     groups: &[Group],
+    labels: &BTreeMap<String, String>,
     view: &ViewGraph,
     dir: &Path,
 ) -> Result<()> {
@@ -193,26 +227,40 @@ pub fn write_reports(
         let n = |v: Verdict| groups.iter().filter(|g| g.verdict == v).count();
         writeln!(
             w,
-            "{} claims, {} groups compared: {} agree, {} compatible, {} conflict.\n",
+            "{} claims, {} groups compared within their stories: {} agree, {} compatible, {} conflict, {} updated, {} single source.\n",
             claims.len(),
             groups.len(),
             n(Verdict::Agree),
             n(Verdict::Compatible),
-            n(Verdict::Conflict)
+            n(Verdict::Conflict),
+            n(Verdict::Updated),
+            n(Verdict::SingleSource)
         )?;
+        let mut story: Option<&str> = None;
         for g in groups {
+            if story != Some(g.story.as_deref().unwrap_or("")) {
+                story = Some(g.story.as_deref().unwrap_or(""));
+                writeln!(w, "## Story: {}\n", story_title(g, labels))?;
+            }
             writeln!(
                 w,
-                "## {} — {} ({})\n",
+                "### {} — {} ({})\n",
                 g.subject.as_deref().unwrap_or("(no subject)"),
                 g.measure,
                 g.unit
             )?;
             writeln!(
                 w,
-                "Verdict: **{}**, spread {:.1} %.{}\n",
+                "Verdict: **{}**, spread {:.1} %, {} independent source(s): {}.{}{}\n",
                 g.verdict.as_str(),
                 g.spread * 100.0,
+                g.sources.len(),
+                g.sources.join(", "),
+                if g.series.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Timeline: {}.", timeline(g))
+                },
                 if g.notes.is_empty() {
                     String::new()
                 } else {
@@ -255,14 +303,33 @@ pub fn write_reports(
             groups.len()
         )?;
         writeln!(w, "<section id=\"tables\">")?;
+        let mut story: Option<&str> = None;
         for g in groups {
-            writeln!(w, "<div class=\"group {}\" data-group=\"{}\"><h2>{} — {} <span class=\"verdict\">{}</span></h2>", g.verdict.as_str(), html(&g.id), html(g.subject.as_deref().unwrap_or("(no subject)")), html(&g.measure), g.verdict.as_str())?;
+            if story != Some(g.story.as_deref().unwrap_or("")) {
+                story = Some(g.story.as_deref().unwrap_or(""));
+                writeln!(
+                    w,
+                    "<h2 class=\"story\">Story: {}</h2>",
+                    html(&story_title(g, labels))
+                )?;
+            }
+            let verdict_class = g.verdict.as_str().replace(' ', "-");
+            writeln!(w, "<div class=\"group {}\" data-group=\"{}\"><h3>{} — {} <span class=\"verdict\">{}</span></h3>", verdict_class, html(&g.id), html(g.subject.as_deref().unwrap_or("(no subject)")), html(&g.measure), g.verdict.as_str())?;
             writeln!(
                 w,
-                "<p>Spread {:.1} %. {}</p>",
+                "<p>Spread {:.1} %. Independent sources ({}): {}. {}</p>",
                 g.spread * 100.0,
+                g.sources.len(),
+                html(&g.sources.join(", ")),
                 html(&g.notes.join("; "))
             )?;
+            if !g.series.is_empty() {
+                writeln!(
+                    w,
+                    "<p class=\"timeline\">Timeline: {}</p>",
+                    html(&timeline(g))
+                )?;
+            }
             writeln!(w, "<table class=\"claims\"><thead><tr><th>outlet</th><th>document</th><th>figure</th><th>reading</th><th>as of</th><th>sentence</th></tr></thead><tbody>")?;
             let values: Vec<f64> = g.members.iter().map(|&i| claims[i].value).collect();
             let mode = values
@@ -295,7 +362,7 @@ pub fn write_reports(
     })
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;font-size:.9em}tr.differs td{background:#ffe3e0}.group.conflict h2 .verdict{background:#c0392b;color:#fff}.group.compatible h2 .verdict{background:#f39c12;color:#fff}.group.agree h2 .verdict{background:#27ae60;color:#fff}.verdict{padding:.1em .4em;border-radius:.3em;font-size:.7em}#graphwrap{display:flex;gap:1em}#graph{border:1px solid #ccc;background:#fafafa}#details{width:22em;font-size:.85em;white-space:pre-wrap;word-break:break-word}circle{stroke:#fff;stroke-width:1;cursor:pointer}line{stroke:#bbb}text{font-size:9px;pointer-events:none}";
+const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;font-size:.9em}tr.differs td{background:#ffe3e0}.group.conflict h3 .verdict{background:#c0392b;color:#fff}.group.compatible h3 .verdict{background:#f39c12;color:#fff}.group.agree h3 .verdict{background:#27ae60;color:#fff}.group.updated h3 .verdict{background:#2980b9;color:#fff}.group.single-source h3 .verdict{background:#7f8c8d;color:#fff}.timeline{font-weight:600}.verdict{padding:.1em .4em;border-radius:.3em;font-size:.7em}#graphwrap{display:flex;gap:1em}#graph{border:1px solid #ccc;background:#fafafa}#details{width:22em;font-size:.85em;white-space:pre-wrap;word-break:break-word}circle{stroke:#fff;stroke-width:1;cursor:pointer}line{stroke:#bbb}text{font-size:9px;pointer-events:none}";
 
 const JS: &str = r#"
 (function(){
