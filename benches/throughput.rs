@@ -21,7 +21,37 @@ fn texts() -> Vec<String> {
     out
 }
 
+/// Story grouping on the first `n` Reuters stories (words only: no NER here), seconds.
+fn stories_seconds(n: usize) -> Option<(usize, usize, f64)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("../shared/corpora/reuters-21578/reuters-all.jsonl"))
+            .ok()?;
+    let docs: Vec<Document> = text
+        .lines()
+        .take(n)
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| {
+            let body = v["text"].as_str().unwrap_or_default().to_string();
+            let meta = newsgraph::doc::DocMeta {
+                doc_id: v["id"].as_str().unwrap_or_default().to_string(),
+                published: v["published"].as_str().map(String::from),
+                ..Default::default()
+            };
+            Document::new(meta, body.clone(), View::identity(&body))
+        })
+        .collect();
+    let t = Instant::now();
+    let found = newsgraph::stories::find_stories(&docs, &Default::default(), Default::default());
+    Some((docs.len(), found.len(), t.elapsed().as_secs_f64()))
+}
+
 fn main() {
+    for n in [1000, 19043] {
+        if let Some((d, s, secs)) = stories_seconds(n) {
+            println!("stories: {d} Reuters documents -> {s} stories in {secs:.2} s");
+        }
+    }
     let base = texts();
     let target = 8 << 20;
     let mut docs: Vec<String> = Vec::new();

@@ -338,3 +338,51 @@ pub fn write_compare(claims: &[ClaimRecord], groups: &[Group], path: &Path) -> R
     }
     w.flush().map_err(|e| Error::io(path, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::compare;
+
+    /// `n` dated claims of one measure from `n` outlets, each on its own day.
+    fn claims(n: usize) -> Vec<ClaimRecord> {
+        (0..n)
+            .map(|i| ClaimRecord {
+                claim_id: format!("claim:{i}"),
+                doc_id: format!("doc{i}"),
+                outlet: format!("Outlet {i}"),
+                story: Some("story:s".into()),
+                published: Some(format!("2020-{:02}-{:02}", 1 + i / 28 % 12, 1 + i % 28)),
+                as_of: Some(format!("2020-{:02}-{:02}", 1 + i / 28 % 12, 1 + i % 28)),
+                measure: "ships".into(),
+                measure_key: "ship".into(),
+                measure_from_table: true,
+                value: (i % 7) as f64,
+                kind: "number".into(),
+                unit: "count".into(),
+                surface: "3 ships".into(),
+                sentence: "Three ships arrived.".into(),
+                ..ClaimRecord::default()
+            })
+            .collect()
+    }
+
+    fn compare_bytes(n: usize) -> usize {
+        let cs = claims(n);
+        let groups = compare(&cs, 0.02);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("claims_compare.csv");
+        write_compare(&cs, &groups, &path).unwrap();
+        std::fs::metadata(&path).unwrap().len() as usize
+    }
+
+    #[test]
+    fn claims_compare_grows_linearly_with_a_groups_size() {
+        let (small, big) = (compare_bytes(100), compare_bytes(1000));
+        // Ten times the claims in one group: about ten times the bytes, not a hundred.
+        assert!(
+            big < small * 12,
+            "{small} bytes for 100 claims, {big} for 1,000"
+        );
+    }
+}
