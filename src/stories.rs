@@ -144,6 +144,10 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 
 /// Features per document used to find candidate pairs.
 const TOP_FEATURES: usize = 20;
+/// Documents sharing a feature that are all paired with each other, at most.
+const FULL_LIST: usize = 16;
+/// In a longer list, how many next documents each one is paired with.
+const LONG_LIST_REACH: usize = 8;
 
 /// Group `docs` into stories. `names` maps entity ids to display names (for labels).
 pub fn find_stories(
@@ -207,14 +211,22 @@ pub fn find_stories(
             postings.entry(*k).or_default().push(i);
         }
     }
+    // Pairs within a short list; a long list (a feature many documents share) pairs each
+    // document only with its next few in doc-id order, so pairs grow with the corpus, not its
+    // square. A feature half the corpus shares is no evidence of one event.
     let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
     for list in postings.values() {
-        // A feature half the corpus shares is no evidence of one event.
-        if list.len() > 1 && (list.len() <= 200 || list.len() * 2 <= n) {
-            for a in 0..list.len() {
-                for b in a + 1..list.len() {
-                    pairs.insert((list[a], list[b]));
-                }
+        if list.len() < 2 || (n >= 20 && list.len() * 2 > n) {
+            continue;
+        }
+        let reach = if list.len() <= FULL_LIST {
+            list.len()
+        } else {
+            LONG_LIST_REACH
+        };
+        for a in 0..list.len() {
+            for b in a + 1..list.len().min(a + 1 + reach) {
+                pairs.insert((list[a], list[b]));
             }
         }
     }
@@ -241,7 +253,7 @@ pub fn find_stories(
     for i in 0..n {
         groups.entry(find(&mut parent, i)).or_default().push(i);
     }
-    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut used: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for members in groups.into_values() {
         let idx: Vec<usize> = members.iter().map(|&m| order[m]).collect();
@@ -257,12 +269,14 @@ pub fn find_stories(
                 .take(60)
                 .collect::<String>()
         );
-        let mut id = base.clone();
-        let mut k = 2;
-        while !used.insert(id.clone()) {
-            id = format!("{base}-{k}");
-            k += 1;
-        }
+        // Stories with the same label are numbered in order: `story:x`, `story:x-2`...
+        let count = used.entry(base.clone()).or_insert(0);
+        *count += 1;
+        let id = if *count == 1 {
+            base
+        } else {
+            format!("{base}-{count}")
+        };
         let dates: BTreeSet<&str> = idx
             .iter()
             .filter_map(|&i| docs[i].meta.published.as_deref())
@@ -306,7 +320,13 @@ fn label(docs: &[Document], idx: &[usize], names: &HashMap<&str, &str>) -> Strin
         .collect();
     if top.is_empty() {
         idx.first()
-            .and_then(|&i| docs[i].meta.title.clone())
+            .map(|&i| {
+                docs[i]
+                    .meta
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| docs[i].meta.doc_id.clone())
+            })
             .unwrap_or_else(|| "untitled".into())
     } else {
         top.join(" / ")

@@ -1,6 +1,6 @@
 //! report.html in a real browser: headless Chromium opens the file from disk (no server, no
 //! network), and the DOM shows the comparison tables and the rendered graph. A screenshot is
-//! saved as out/report.png for a person to look at.
+//! taken into the run's temporary directory (NEWSGRAPH_SCREENSHOT=FILE keeps a copy).
 mod util;
 use std::process::Command;
 use util::*;
@@ -78,11 +78,9 @@ fn report_renders_tables_and_graph_in_chromium() {
         .expect("the graph script ran");
     assert!(nodes > 20, "{nodes} nodes rendered");
     assert_eq!(dom.matches("<circle").count(), nodes, "one circle per node");
-    // A screenshot for people, under out/.
-    let shots = repo().join("out");
-    std::fs::create_dir_all(&shots).unwrap();
-    let png = shots.join("report.png");
-    let _ = std::fs::remove_file(&png);
+    // A screenshot, in the run's temporary directory (set NEWSGRAPH_SCREENSHOT=FILE to keep a
+    // copy for a person to look at).
+    let png = out.join("report.png");
     let s = headless(profile.path())
         .arg(format!("--screenshot={}", png.display()))
         .arg("--window-size=1400,2200")
@@ -96,4 +94,7 @@ fn report_renders_tables_and_graph_in_chromium() {
             .unwrap_or(false),
         "screenshot written"
     );
+    if let Some(keep) = std::env::var_os("NEWSGRAPH_SCREENSHOT") {
+        std::fs::copy(&png, keep).expect("copy the screenshot");
+    }
 }

@@ -190,8 +190,49 @@ fn strip_path_prefix(msg: &str, path: &Path) -> String {
     msg.strip_prefix(&p).unwrap_or(msg).to_string()
 }
 
-/// Decode bytes as UTF-8, lossily if needed (with a warning). Binary data is an error.
+/// Decode UTF-16 with a byte-order mark (the mark itself is dropped, so offsets count from the
+/// first character after it); unpaired surrogates become replacement characters.
+fn decode_utf16(bytes: &[u8], little: bool) -> (String, usize) {
+    let units = bytes[2..].chunks(2).map(|c| {
+        let pair = [c[0], *c.get(1).unwrap_or(&0)];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    let mut bad = 0;
+    let text = char::decode_utf16(units)
+        .map(|r| {
+            r.unwrap_or_else(|_| {
+                bad += 1;
+                '\u{FFFD}'
+            })
+        })
+        .collect();
+    (text, bad + (bytes.len() % 2))
+}
+
+/// Decode a file: UTF-16 with a byte-order mark, else UTF-8 (lossily if needed, with a
+/// warning; a UTF-8 byte-order mark is kept as the first character, so offsets count it).
+/// Binary data is an error.
 pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Option<String>)> {
+    for (bom, little, name) in [
+        ([0xFF, 0xFE], true, "UTF-16LE"),
+        ([0xFE, 0xFF], false, "UTF-16BE"),
+    ] {
+        if bytes.starts_with(&bom) {
+            let (text, bad) = decode_utf16(bytes, little);
+            let warning = format!(
+                "decoded as {name} (byte-order mark); offsets count characters after the mark"
+            ) + &if bad > 0 {
+                format!(", {bad} replacement characters")
+            } else {
+                String::new()
+            };
+            return Ok((text, Some(warning)));
+        }
+    }
     let head = &bytes[..bytes.len().min(8192)];
     if head.contains(&0) {
         return Err(Error::input(path, "binary file (NUL bytes), skipped"));
@@ -379,6 +420,29 @@ mod tests {
     fn outlet_fallbacks() {
         assert_eq!(outlet_from_path("dailyplanet/a.txt"), "dailyplanet");
         assert_eq!(outlet_from_path("reuters.txt"), "reuters");
+    }
+
+    #[test]
+    fn utf16_with_a_bom_is_decoded() {
+        let p = Path::new("x.txt");
+        let text = "Caf\u{e9} owners said 200 jobs \u{1F600} were at risk.";
+        for little in [true, false] {
+            let mut bytes = if little {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for u in text.encode_utf16() {
+                bytes.extend(if little {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                });
+            }
+            let (t, w) = decode(p, &bytes).unwrap();
+            assert_eq!(t, text);
+            assert!(w.unwrap().contains("UTF-16"));
+        }
     }
 
     #[test]

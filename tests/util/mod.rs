@@ -30,11 +30,19 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
+/// Run `cmd`, expecting exit code 0 (every input used). Tests of skipped inputs (exit code 2)
+/// and errors (1) say so with [`run_code`] and [`run_fails`].
 pub fn run_ok(cmd: &mut Command) -> Output {
+    run_code(cmd, 0)
+}
+
+/// Run `cmd`, expecting exit code `code`.
+pub fn run_code(cmd: &mut Command, code: i32) -> Output {
     let out = cmd.output().expect("newsgraph runs");
-    assert!(
-        out.status.success() || out.status.code() == Some(2),
-        "newsgraph failed: {}\n{}",
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "newsgraph exited with {} instead of {code}:\n{}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
