@@ -860,6 +860,17 @@ pub fn scan(text: &str) -> Vec<Quantity> {
         .collect()
 }
 
+/// Byte ranges of web and e-mail addresses: numbers inside them are no quantities
+/// (`?q=30%25`, `joe123@example.com`).
+pub(crate) fn link_spans(text: &str) -> Vec<Range<usize>> {
+    static LINKS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let links = LINKS.get_or_init(|| {
+        regex::Regex::new(r"(?i)(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+")
+            .expect("link pattern")
+    });
+    links.find_iter(text).map(|m| m.range()).collect()
+}
+
 /// Quantities with the index of the token after each (for claim building).
 pub(crate) fn scan_tokens(text: &str, toks: &[Tok]) -> Vec<(Quantity, usize)> {
     // A quantity's number starts at most MAX_LEAD tokens after the quantity (a three-word
@@ -874,6 +885,8 @@ pub(crate) fn scan_tokens(text: &str, toks: &[Tok]) -> Vec<(Quantity, usize)> {
             next_start[k + 1]
         };
     }
+    let blocked = link_spans(text);
+    let in_link = |b: usize| blocked.iter().any(|r| r.contains(&b));
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -887,7 +900,9 @@ pub(crate) fn scan_tokens(text: &str, toks: &[Tok]) -> Vec<(Quantity, usize)> {
         }
         match parse_at(text, toks, i) {
             Some((q, next)) => {
-                out.push((q, next));
+                if !in_link(q.range.start) {
+                    out.push((q, next));
+                }
                 i = next;
             }
             None => i += 1,

@@ -450,12 +450,15 @@ fn claims_with_subject_measure_and_time() {
 /// Every quantity found by trying a parse at every token, for checking the scanner's skipping.
 fn scan_everywhere(text: &str) -> Vec<(Quantity, usize)> {
     let toks = quantity::lex(text);
+    let links = quantity::link_spans(text);
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         match quantity::parse_at(text, &toks, i) {
             Some((q, next)) => {
-                out.push((q, next));
+                if !links.iter().any(|r| r.contains(&q.range.start)) {
+                    out.push((q, next));
+                }
                 i = next;
             }
             None => i += 1,
@@ -589,6 +592,16 @@ const MEASURE_CASES: &[(&str, &[&str])] = &[
     ("Sales rose 12 pct.", &["sale|12|percent"]),
     ("The 9-1/8 pct debentures", &["debenture|9.125|percent"]),
     ("The fee is 5/8 pct of the issue.", &["issue|0.625|percent"]),
+    // Numbers in web and e-mail addresses, phone numbers and ids are no quantities.
+    (
+        "See https://example.com/search?q=30%25&page=2 for 30 reports.",
+        &["report|30|count"],
+    ),
+    (
+        "Write to joe123@example.com or www.site.com/2015/12/17/story-4567.html today.",
+        &[],
+    ),
+    ("Call +1 555-123-4567 or quote order AB-2024-99812.", &[]),
     ("Revenues were 3.5 mln stg.", &["revenue|3500000|GBP"]),
 ];
 

@@ -154,20 +154,33 @@ fn align(decoded: &str, raw: &str, start: u32) -> Vec<(u32, u32)> {
             i += 1;
             continue;
         }
-        if raw[i] == '&' && (c != '&' || looks_like_reference(&raw[i..])) {
-            // A character reference: `&`, then `#x?[0-9a-f]+` or a name, then an optional `;`.
-            let mut k = i + 1;
-            if raw.get(k) == Some(&'#') {
+        // A character reference: `&`, then `#x?[0-9a-f]+` or a name, then an optional `;`.
+        let mut k = i + 1;
+        if raw.get(k) == Some(&'#') {
+            k += 1;
+            if matches!(raw.get(k), Some('x' | 'X')) {
                 k += 1;
-                if matches!(raw.get(k), Some('x' | 'X')) {
-                    k += 1;
+            }
+        }
+        while raw.get(k).is_some_and(|ch| ch.is_ascii_alphanumeric()) {
+            k += 1;
+        }
+        if raw.get(k) == Some(&';') {
+            k += 1;
+        }
+        // An unknown reference stays as written (`&bogus;`): the characters match one for one.
+        let literal = dec.get(j..j + (k - i)) == raw.get(i..k);
+        if raw[i] == '&' && !literal && (c != '&' || looks_like_reference(&raw[i..])) {
+            // A legacy reference without `;` ends where the rest lines up again: "&nbspmore"
+            // decodes to a no-break space and "more".
+            let agrees = |e: usize| {
+                let m = 4.min(dec.len() - (j + 1)).min(raw.len().saturating_sub(e));
+                m > 0 && raw[e..e + m] == dec[j + 1..j + 1 + m]
+            };
+            if raw.get(k - 1) != Some(&';') && j + 1 < dec.len() && !agrees(k) {
+                if let Some(e) = (i + 2..k).find(|&e| agrees(e)) {
+                    k = e;
                 }
-            }
-            while raw.get(k).is_some_and(|ch| ch.is_ascii_alphanumeric()) {
-                k += 1;
-            }
-            if raw.get(k) == Some(&';') {
-                k += 1;
             }
             let r = (start + i as u32, start + k as u32);
             map.push(r);
@@ -186,7 +199,12 @@ fn align(decoded: &str, raw: &str, start: u32) -> Vec<(u32, u32)> {
             j += 1;
             continue;
         }
-        // Out of step (a replacement character, an odd reference): map the rest to the rest.
+        // Out of step: skip raw characters the tokenizer dropped, if the decoded character
+        // comes soon; else map the rest to the rest of the token.
+        if let Some(skip) = (1..12).find(|&d| raw.get(i + d) == Some(&c)) {
+            i += skip;
+            continue;
+        }
         let at = start + i as u32;
         for _ in j..dec.len() {
             map.push((at, end));
@@ -385,5 +403,24 @@ mod tests {
         assert_eq!(pieces[5], "\n");
         assert_eq!(pieces[8], "&copy");
         assert_eq!(pieces[12], "&");
+    }
+
+    #[test]
+    fn legacy_and_unknown_references_align() {
+        for (src, decoded, first) in [
+            ("&nbspmore words", "\u{a0}more words", "&nbsp"),
+            ("a &bogus; b\r\n", "a &bogus; b\n", "a"),
+        ] {
+            let dom = Dom::parse(src);
+            let Node::Text { text, map } = &dom.nodes[1] else {
+                panic!("text expected");
+            };
+            assert_eq!(text, decoded);
+            assert_eq!(slice(src, map[0]), first);
+            for (c, &r) in text.chars().zip(map).skip(1) {
+                let orig = slice(src, r);
+                assert!(orig == c.to_string() || c == '\n', "{c:?} -> {orig:?}");
+            }
+        }
     }
 }
