@@ -94,6 +94,30 @@ impl Config {
         if self.story_days < 0 {
             return Err(Error::Config("--story-days must be at least 0".into()));
         }
+        // An output inside the corpus would be read back as articles by the next run.
+        let abs = |p: &std::path::Path| {
+            std::path::absolute(p)
+                .map(|a| a.components().collect::<PathBuf>())
+                .unwrap_or_else(|_| p.to_path_buf())
+        };
+        let corpus = self
+            .corpus
+            .canonicalize()
+            .unwrap_or_else(|_| abs(&self.corpus));
+        let out_parent = self
+            .out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(|p| p.canonicalize().unwrap_or_else(|_| abs(p)))
+            .unwrap_or_else(|| abs(std::path::Path::new(".")));
+        let out = out_parent.join(self.out.file_name().unwrap_or_default());
+        if out.starts_with(&corpus) {
+            return Err(Error::Config(format!(
+                "--out {} is inside the corpus {}: its files would be read as articles next time; write it elsewhere",
+                self.out.display(),
+                self.corpus.display()
+            )));
+        }
         if self.threads == 0 {
             return Err(Error::Config("--threads must be at least 1".into()));
         }

@@ -180,8 +180,13 @@ fn record(d: &Document, c: &Claim) -> ClaimRecord {
 pub fn run(config: &Config) -> Result<Output> {
     let mut timings = Vec::new();
     let t = Instant::now();
+    let mut manifest_skips = Vec::new();
     let manifest = match &config.manifest {
-        Some(p) => corpus::read_manifest(p)?,
+        Some(p) => {
+            let (m, bad_rows) = corpus::read_manifest(p)?;
+            manifest_skips = bad_rows;
+            m
+        }
         None => Default::default(),
     };
     let rules = Rules::from_config(config)?;
@@ -189,7 +194,8 @@ pub fn run(config: &Config) -> Result<Output> {
         Some(p) => corpus::html::Hints::load(p)?,
         None => corpus::html::Hints::builtin(),
     };
-    let (mut docs, skipped) = corpus::load(&config.corpus, &manifest, &hints)?;
+    let (mut docs, mut skipped) = corpus::load(&config.corpus, &manifest, &hints)?;
+    skipped.splice(0..0, manifest_skips);
     segment_all(&mut docs);
     timings.push(("read", t.elapsed().as_secs_f64()));
 

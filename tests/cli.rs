@@ -150,10 +150,33 @@ fn demo_run_writes_every_file_with_true_offsets() {
         .any(|d| d["title"] == "Harbour forum: Marsh sets 2030 goal"));
 }
 
+/// Copy a directory tree creating its files in reverse order (so the directory order on disk
+/// differs from the sorted order).
+fn copy_reversed(from: &Path, to: &Path) {
+    let mut entries: Vec<_> = std::fs::read_dir(from)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    entries.reverse();
+    std::fs::create_dir_all(to).unwrap();
+    for p in entries {
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_reversed(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
 #[test]
-fn output_is_identical_for_any_thread_count() {
+fn output_is_identical_for_any_thread_count_and_file_order() {
+    let shuffled = tempfile::tempdir().unwrap();
+    let corpus2 = shuffled.path().join("demo");
+    copy_reversed(&demo_corpus(), &corpus2);
     let (_a, out1, _) = run_pipeline(&demo_corpus(), &["--threads", "1"]);
-    let (_b, out2, _) = run_pipeline(&demo_corpus(), &["--threads", "2"]);
+    let (_b, out2, _) = run_pipeline(&corpus2, &["--threads", "2"]);
     let mut files = Vec::new();
     fn walk(dir: &Path, base: &Path, files: &mut Vec<String>) {
         for e in std::fs::read_dir(dir).unwrap() {
@@ -171,7 +194,10 @@ fn output_is_identical_for_any_thread_count() {
     for f in files.iter().filter(|f| *f != "run.json") {
         let a = std::fs::read(out1.join(f)).unwrap();
         let b = std::fs::read(out2.join(f)).unwrap_or_default();
-        assert!(a == b, "{f} differs between --threads 1 and --threads 2");
+        assert!(
+            a == b,
+            "{f} differs between --threads 1 and --threads 2 on a copy made in reverse order"
+        );
     }
 }
 
@@ -407,4 +433,121 @@ fn a_story_field_puts_documents_in_one_story() {
         ),
         ("2024-05-14", "2024-09-01")
     );
+}
+
+#[test]
+fn hostile_inputs_are_named_and_the_run_goes_on() {
+    let t = tempfile::tempdir().unwrap();
+    let c = t.path().join("corpus");
+    std::fs::create_dir_all(c.join("sub")).unwrap();
+    let article =
+        "Prime Minister Elena Marsh visited Port Ellis on Monday, where 300 people met her.";
+    std::fs::write(c.join("good.txt"), article).unwrap();
+    // Empty, only boilerplate, CRLF, a UTF-8 byte-order mark, UTF-16 with one.
+    std::fs::write(c.join("empty.txt"), "").unwrap();
+    std::fs::write(c.join("chrome.txt"), "Advertisement\nShare\n").unwrap();
+    std::fs::write(c.join("crlf.txt"), article.replace(", ", ",\r\n")).unwrap();
+    std::fs::write(c.join("bom.txt"), format!("\u{feff}{article}")).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in article.encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    std::fs::write(c.join("utf16.txt"), utf16).unwrap();
+    // A symlink loop and a 10,000-word sentence with no punctuation.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("..", c.join("sub/loop")).unwrap();
+    std::fs::write(c.join("long.txt"), "word ".repeat(10_000)).unwrap();
+    // A manifest with one bad row: the row is named, the others are used.
+    std::fs::write(
+        c.join("manifest.csv"),
+        "path,outlet,published\ngood.txt,Good Paper,2024-05-14\nbom.txt,Bom Paper,2024-13-45\n",
+    )
+    .unwrap();
+    let out = t.path().join("out");
+    let o = run_code(bin().arg("run").arg(&c).arg("--out").arg(&out), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("skipped empty.txt: empty file"), "{err}");
+    assert!(err.contains("skipped chrome.txt: nothing left"), "{err}");
+    assert!(
+        err.contains("skipped manifest.csv#3: manifest row not used: published `2024-13-45`"),
+        "{err}"
+    );
+    let docs = jsonl(&out.join("documents.jsonl"));
+    let ids: Vec<&str> = docs.iter().map(|d| d["doc_id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["bom.txt", "crlf.txt", "good.txt", "long.txt", "utf16.txt"]
+    );
+    let good = docs.iter().find(|d| d["doc_id"] == "good.txt").unwrap();
+    assert_eq!(
+        (good["outlet"].as_str(), good["published"].as_str()),
+        (Some("Good Paper"), Some("2024-05-14"))
+    );
+    // The same article in every encoding gives the same text, and offsets slice it back.
+    let (_, mentions) = (0, jsonl(&out.join("mentions.jsonl")));
+    for d in ["bom.txt", "crlf.txt", "good.txt", "utf16.txt"] {
+        let m = mentions
+            .iter()
+            .find(|m| m["doc_id"] == d && m["surface"] == "Elena Marsh")
+            .unwrap_or_else(|| panic!("Elena Marsh in {d}"));
+        let text = if d == "utf16.txt" {
+            article.to_string()
+        } else {
+            std::fs::read_to_string(c.join(d)).unwrap()
+        };
+        let (s, e) = (
+            m["start"].as_u64().unwrap() as usize,
+            m["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(cp_slice(&text, s, e), "Elena Marsh", "{d}");
+    }
+    // An output inside the corpus is refused before any work.
+    run_fails(
+        bin().arg("run").arg(&c).arg("--out").arg(c.join("sub/out")),
+        "is inside the corpus",
+    );
+    assert!(!c.join("sub/out").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_during_a_forced_run_leaves_the_previous_output_intact() {
+    use std::os::unix::process::CommandExt;
+    let Some(corpus) = shared("corpora/multioutlet-dev") else {
+        eprintln!("../shared/corpora/multioutlet-dev is absent: skipping");
+        return;
+    };
+    let (t, out, _) = run_pipeline(&demo_corpus(), &[]);
+    let before = std::fs::read(out.join("nodes.csv")).unwrap();
+    for signal in ["TERM", "INT"] {
+        // In its own process group, so the signal reaches the run itself.
+        let mut child = bin()
+            .arg("run")
+            .arg(&corpus)
+            .arg("--out")
+            .arg(&out)
+            .arg("--force")
+            .process_group(0)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(2500));
+        let pgid = format!("-{}", child.id());
+        let k = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), "--", &pgid])
+            .status()
+            .unwrap();
+        assert!(k.success());
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "the run was still going when signalled");
+        assert_eq!(std::fs::read(out.join("nodes.csv")).unwrap(), before, "SIG{signal}");
+    }
+    // The next run removes the staging directories the killed runs left.
+    run_ok(bin().arg("run").arg(demo_corpus()).arg("--out").arg(&out).arg("--force"));
+    let leftovers: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -39,9 +39,11 @@ pub struct ManifestEntry {
 /// Manifest rows by corpus-relative path.
 pub type Manifest = BTreeMap<String, ManifestEntry>;
 
-/// Read a manifest CSV with the header `path,outlet,url,published,title` (only `path` is
-/// required; other columns may be missing or empty).
-pub fn read_manifest(path: &Path) -> Result<Manifest> {
+/// Read a manifest CSV with the header `path,outlet,url,published,title[,story]` (only `path`
+/// is required; other columns may be missing or empty). A bad row is returned as [`Skipped`]
+/// (`manifest.csv#LINE`) and the other rows are used; a file that cannot be read or has no
+/// `path` column is an error.
+pub fn read_manifest(path: &Path) -> Result<(Manifest, Vec<Skipped>)> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)
@@ -66,8 +68,23 @@ pub fn read_manifest(path: &Path) -> Result<Manifest> {
         col("story"),
     );
     let mut out = Manifest::new();
+    let mut skipped = Vec::new();
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| Error::input(path, format!("line {}: {e}", i + 2)))?;
+        let row = |reason: String| Skipped {
+            path: format!("{name}#{}", i + 2),
+            reason: format!("manifest row not used: {reason}"),
+        };
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                skipped.push(row(e.to_string()));
+                continue;
+            }
+        };
         let get = |c: Option<usize>| {
             c.and_then(|c| rec.get(c))
                 .map(str::trim)
@@ -75,14 +92,13 @@ pub fn read_manifest(path: &Path) -> Result<Manifest> {
                 .map(String::from)
         };
         let Some(p) = get(Some(path_col)) else {
-            return Err(Error::input(path, format!("line {}: empty path", i + 2)));
+            skipped.push(row("empty path".into()));
+            continue;
         };
         if let Some(d) = get(published) {
             if crate::claims::parse_iso_date(&d).is_none() {
-                return Err(Error::input(
-                    path,
-                    format!("line {}: published `{d}` is not a YYYY-MM-DD date", i + 2),
-                ));
+                skipped.push(row(format!("published `{d}` is not a YYYY-MM-DD date")));
+                continue;
             }
         }
         out.insert(
@@ -96,7 +112,7 @@ pub fn read_manifest(path: &Path) -> Result<Manifest> {
             },
         );
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 /// All readable files under `root`, sorted by their relative path.
@@ -281,6 +297,9 @@ fn load_file(
 ) -> Result<(Vec<Document>, Vec<Skipped>)> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let (text, warning) = decode(path, &bytes)?;
+    if text.trim().is_empty() {
+        return Err(Error::input(path, "empty file (no text), skipped"));
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -330,7 +349,14 @@ fn load_file(
         "md" | "markdown" => markdown::visible_text(&text),
         _ => View::identity(&text),
     };
-    Ok((vec![make_doc(base, text, view, warning)], Vec::new()))
+    let doc = make_doc(base, text, view, warning);
+    if doc.view.text.trim().is_empty() {
+        return Err(Error::input(
+            path,
+            "nothing left once boilerplate is removed, skipped",
+        ));
+    }
+    Ok((vec![doc], Vec::new()))
 }
 
 fn make_doc(meta: DocMeta, text: String, view: View, warning: Option<String>) -> Document {
@@ -407,7 +433,15 @@ fn load_jsonl(
             ..base.clone()
         };
         let view = View::identity(&body);
-        docs.push(make_doc(meta, body, view, warning.clone()));
+        let doc = make_doc(meta, body, view, warning.clone());
+        if doc.view.text.trim().is_empty() {
+            skipped.push(Skipped {
+                path: where_,
+                reason: "nothing left once boilerplate is removed".into(),
+            });
+            continue;
+        }
+        docs.push(doc);
     }
     (docs, skipped)
 }
