@@ -505,8 +505,12 @@ fn add_stories(g: &mut Graph, docs: &[Document], stories: &[Story]) {
         p.insert("documents", s.docs.len().into());
         p.insert("outlets", s.outlets.len().into());
         p.insert("given", s.given.into());
+        // Provenance: the story's first document, whole.
         if let Some(&i) = s.docs.first() {
             p.insert("doc_id", docs[i].meta.doc_id.clone().into());
+            p.insert("outlet", docs[i].meta.outlet.clone().into());
+            p.insert("start", 0usize.into());
+            p.insert("end", docs[i].text.chars().count().into());
         }
         g.add_node(&s.id, NodeKind::Story, &s.label, p);
         for &i in &s.docs {
@@ -515,6 +519,8 @@ fn add_stories(g: &mut Graph, docs: &[Document], stories: &[Story]) {
             let mut ep = Props::new();
             ep.insert("doc_id", d.doc_id.clone().into());
             ep.insert("outlet", d.outlet.clone().into());
+            ep.insert("start", 0usize.into());
+            ep.insert("end", docs[i].text.chars().count().into());
             g.add_edge(
                 format!("IN_STORY:{did}->{}", s.id),
                 EdgeKind::InStory,
@@ -577,6 +583,8 @@ pub fn build_graph(
         let mut ep = Props::new();
         ep.insert("doc_id", m.doc_id.clone().into());
         ep.insert("outlet", m.outlet.clone().into());
+        ep.insert("start", 0usize.into());
+        ep.insert("end", d.text.chars().count().into());
         g.add_edge(
             format!("PUBLISHED_BY:{did}"),
             EdgeKind::PublishedBy,
@@ -878,4 +886,92 @@ pub fn check_output(out: &std::path::Path, force: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::{test_doc, EntityType::*};
+
+    fn doc(id: &str, outlet: &str, text: &str, ents: &[(&str, EntityType)]) -> Document {
+        let mut d = test_doc(text, ents);
+        d.meta.doc_id = id.into();
+        d.meta.path = id.into();
+        d.meta.outlet = outlet.into();
+        d.meta.published = Some("2024-05-14".into());
+        d
+    }
+
+    /// The schema the graph is built to: node and edge kinds, ids, provenance on everything.
+    #[test]
+    fn the_graph_follows_its_schema() {
+        let text = "Prime Minister Elena Marsh said 84 people were killed in Port Ellis.";
+        let ents = [("Elena Marsh", Person), ("Port Ellis", Location)];
+        let mut docs = vec![
+            doc("a.txt", "Wire A", text, &ents),
+            doc(
+                "b.txt",
+                "Paper B",
+                &text.replace("84", "at least 84"),
+                &ents,
+            ),
+        ];
+        let a = analyse(&mut docs, &Rules::builtin(), &mut Vec::new());
+        let g = &a.graph;
+        let kinds: BTreeSet<&str> = g.nodes().iter().map(|n| n.kind.as_str()).collect();
+        for k in [
+            "Document",
+            "Outlet",
+            "Person",
+            "Location",
+            "Claim",
+            "ClaimGroup",
+            "Story",
+        ] {
+            assert!(kinds.contains(k), "no {k} node: {kinds:?}");
+        }
+        let ids: BTreeSet<&str> = g.nodes().iter().map(|n| n.id.as_str()).collect();
+        for id in [
+            "doc:a.txt",
+            "outlet:wire-a",
+            "per:elena-marsh",
+            "loc:port-ellis",
+        ] {
+            assert!(ids.contains(id), "{id} missing: {ids:?}");
+        }
+        assert!(ids.iter().any(|i| i.starts_with("story:")));
+        // Every node but outlets and roles carries its first evidence; every edge its own.
+        for n in g.nodes() {
+            if matches!(n.kind, NodeKind::Outlet | NodeKind::Role) {
+                continue;
+            }
+            for k in ["doc_id", "outlet"] {
+                assert!(
+                    n.props.contains_key(k),
+                    "{} ({}) has no {k}",
+                    n.id,
+                    n.kind.as_str()
+                );
+            }
+        }
+        let edge_kinds: BTreeSet<&str> = g.edges().iter().map(|e| e.kind.as_str()).collect();
+        for k in ["PUBLISHED_BY", "MENTIONS", "CLAIMS", "IN_GROUP", "IN_STORY"] {
+            assert!(edge_kinds.contains(k), "no {k} edge: {edge_kinds:?}");
+        }
+        for e in g.edges() {
+            assert!(
+                ids.contains(e.from.as_str()) && ids.contains(e.to.as_str()),
+                "{}",
+                e.id
+            );
+            for k in ["doc_id", "outlet", "start", "end"] {
+                assert!(e.props.contains_key(k), "{} has no {k}", e.id);
+            }
+        }
+        // The two claims are one group of deaths in one story, from two sources.
+        assert_eq!(a.groups.len(), 1);
+        assert_eq!(a.groups[0].measure, "deaths");
+        assert_eq!(a.groups[0].sources.len(), 2);
+        assert_eq!(a.stories.len(), 1);
+    }
 }

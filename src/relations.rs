@@ -879,8 +879,9 @@ mod tests {
                 ("Acme", Organization),
             ],
         );
-        let rs = extract(&d);
-        assert!(rs.iter().all(|r| r.from < d.mentions.len()));
+        // The scans go on past the broken spans and still read the apposition.
+        let rs: Vec<String> = extract(&d).iter().map(|r| show(&d, r)).collect();
+        assert_eq!(rs, ["ann Lee HEAD_OF Acme"]);
     }
 
     #[test]

@@ -379,6 +379,32 @@ fn missing_corpus_and_bad_model_are_clear_errors() {
         "missing config.json",
     );
     assert!(!t.path().join("o").exists());
+    // A corrupt config and a label map of no known entity type: one clear error, no output.
+    let model = t.path().join("model");
+    std::fs::create_dir_all(&model).unwrap();
+    for f in ["vocab.txt", "rust_model.ot"] {
+        std::os::unix::fs::symlink(shipped_model().join(f), model.join(f)).unwrap();
+    }
+    let config = std::fs::read_to_string(shipped_model().join("config.json")).unwrap();
+    std::fs::write(model.join("config.json"), &config[..config.len() / 2]).unwrap();
+    let run = |m: &Path| {
+        let mut c = bin();
+        c.arg("run")
+            .arg(demo_corpus())
+            .arg("--model")
+            .arg(m)
+            .arg("--out")
+            .arg(t.path().join("o"));
+        c
+    };
+    run_fails(&mut run(&model), "config.json: invalid JSON");
+    let mut v: serde_json::Value = serde_json::from_str(&config).unwrap();
+    for (_, l) in v["id2label"].as_object_mut().unwrap().iter_mut() {
+        *l = serde_json::json!(format!("X-{}", l.as_str().unwrap().len()));
+    }
+    std::fs::write(model.join("config.json"), v.to_string()).unwrap();
+    run_fails(&mut run(&model), "names none of the entity types");
+    assert!(!t.path().join("o").exists());
 }
 
 #[test]
@@ -540,10 +566,21 @@ fn a_signal_during_a_forced_run_leaves_the_previous_output_intact() {
         assert!(k.success());
         let status = child.wait().unwrap();
         assert!(!status.success(), "the run was still going when signalled");
-        assert_eq!(std::fs::read(out.join("nodes.csv")).unwrap(), before, "SIG{signal}");
+        assert_eq!(
+            std::fs::read(out.join("nodes.csv")).unwrap(),
+            before,
+            "SIG{signal}"
+        );
     }
     // The next run removes the staging directories the killed runs left.
-    run_ok(bin().arg("run").arg(demo_corpus()).arg("--out").arg(&out).arg("--force"));
+    run_ok(
+        bin()
+            .arg("run")
+            .arg(demo_corpus())
+            .arg("--out")
+            .arg(&out)
+            .arg("--force"),
+    );
     let leftovers: Vec<_> = std::fs::read_dir(t.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -101,6 +101,21 @@ impl NerModel {
                 .ok_or_else(|| Error::model(&config_path, format!("bad id2label key `{k}`")))?;
             labels[i] = v.clone();
         }
+        // Labels are IOB/BIOES tags over entity types newsgraph knows; a map with none of
+        // them would tag nothing, silently.
+        let known = labels.iter().any(|l| {
+            let t = l.split_once('-').map_or(l.as_str(), |(_, t)| t);
+            crate::doc::EntityType::from_tag(t).is_some()
+        });
+        if !known {
+            return Err(Error::model(
+                &config_path,
+                format!(
+                    "id2label ({}) names none of the entity types PER, LOC, ORG, MISC (or PERSON, GPE, ORGANIZATION): not a supported NER model",
+                    labels.join(", ")
+                ),
+            ));
+        }
         let lower = cfg
             .get("do_lower_case")
             .and_then(|v| v.as_bool())
