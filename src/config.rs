@@ -63,8 +63,20 @@ pub struct Config {
 impl Config {
     /// Check paths and values up front, so a run fails before any work.
     pub fn validate(self) -> Result<Config> {
-        if !self.corpus.is_dir() {
-            return Err(Error::input(&self.corpus, "corpus directory not found"));
+        let jsonl_file = self.corpus.is_file()
+            && self
+                .corpus
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+        if !self.corpus.is_dir() && !jsonl_file {
+            return Err(Error::input(
+                &self.corpus,
+                if self.corpus.is_file() {
+                    "a corpus is a directory or a .jsonl file"
+                } else {
+                    "corpus directory not found"
+                },
+            ));
         }
         if let Some(m) = &self.manifest {
             if !m.is_file() {

@@ -588,3 +588,20 @@ fn a_signal_during_a_forced_run_leaves_the_previous_output_intact() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_single_jsonl_file_is_a_corpus() {
+    let feed = demo_corpus().join("wires/feed.jsonl");
+    let (_t, out, _) = run_pipeline(&feed, &[]);
+    let docs = jsonl(&out.join("documents.jsonl"));
+    let ids: Vec<&str> = docs.iter().map(|d| d["doc_id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["wire-0514-ports", "observer-0515-forum"],
+        "in line order"
+    );
+    run_fails(
+        bin().arg("run").arg(demo_corpus().join("manifest.csv")),
+        "a corpus is a directory or a .jsonl file",
+    );
+}

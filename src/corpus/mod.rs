@@ -139,6 +139,9 @@ pub fn list_files(root: &Path) -> Result<Vec<PathBuf>> {
         }
         Ok(())
     }
+    if root.is_file() {
+        return Ok(vec![root.to_path_buf()]);
+    }
     if !root.is_dir() {
         return Err(Error::input(root, "corpus is not a directory"));
     }
@@ -148,8 +151,14 @@ pub fn list_files(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Corpus-relative path with `/` separators.
+/// Corpus-relative path with `/` separators (the file name when the corpus is one file).
 fn rel_path(root: &Path, path: &Path) -> String {
+    if root == path {
+        return path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+    }
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
