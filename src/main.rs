@@ -99,6 +99,9 @@ enum Command {
         /// Where the model runs: auto, cpu or cuda.
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
         device: String,
+        /// Case the words first: as written, upper case (headlines, wire slugs) or lower case.
+        #[arg(long, default_value = "asis", value_parser = ["asis", "upper", "lower"])]
+        case: String,
     },
     /// Print every quantity found in a text (argument or --stdin).
     Quantities {
@@ -318,20 +321,31 @@ fn real_main(cli: Cli) -> Result<i32> {
             json,
             threads,
             device,
+            case,
         } => {
+            let case = match case.as_str() {
+                "upper" => ner::eval::Case::Upper,
+                "lower" => ner::eval::Case::Lower,
+                _ => ner::eval::Case::Asis,
+            };
             tch::set_num_threads(threads.max(1) as i32);
             let model = NerModel::load(&model_dir(model), config::parse_device(&device)?)?;
             let pb = pipeline::progress(0, "eval");
-            let ev = ner::eval::evaluate(&model, &conll, |n| pb.inc(n as u64))?;
+            let ev = ner::eval::evaluate_cased(&model, &conll, case, |n| pb.inc(n as u64))?;
             pb.finish_and_clear();
             if json {
                 println!("{}", serde_json::to_string_pretty(&ev)?);
             } else {
                 println!(
-                    "model {} on {} ({} sentences, {:.0} sentences/s)",
+                    "model {} on {} ({} sentences, words {}, {:.0} sentences/s)",
                     ev.model,
                     conll.display(),
                     ev.sentences,
+                    match ev.case {
+                        ner::eval::Case::Asis => "as written",
+                        ner::eval::Case::Upper => "upper-cased",
+                        ner::eval::Case::Lower => "lower-cased",
+                    },
                     ev.sentences_per_second
                 );
                 println!(

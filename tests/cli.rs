@@ -335,12 +335,8 @@ are expected in its first month, the port authority said in a statement.</p></ar
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end(), text);
     assert!(String::from_utf8_lossy(&o.stderr).contains("menu.html: no article text"));
-    let leftovers: Vec<_> = std::fs::read_dir(t.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let left = leftovers(t.path());
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]
@@ -581,12 +577,8 @@ fn a_signal_during_a_forced_run_leaves_the_previous_output_intact() {
             .arg(&out)
             .arg("--force"),
     );
-    let leftovers: Vec<_> = std::fs::read_dir(t.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let left = leftovers(t.path());
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

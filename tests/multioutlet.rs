@@ -3,29 +3,14 @@
 //! two facts, and the facts a careful reader picks out get the verdict that reader would give.
 mod util;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use util::*;
 
-struct Run {
-    _dir: tempfile::TempDir,
-    out: PathBuf,
-}
+type Run = SharedRun;
 
 fn run() -> Option<&'static Run> {
     static RUN: OnceLock<Option<Run>> = OnceLock::new();
-    RUN.get_or_init(|| {
-        let corpus = shared("corpora/multioutlet-dev")?;
-        let (dir, out, o) = run_pipeline(&corpus, &[]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        Some(Run { _dir: dir, out })
-    })
-    .as_ref()
+    shared_run(&RUN, "corpora/multioutlet-dev")
 }
 
 macro_rules! run_or_skip {

@@ -2,29 +2,14 @@
 //! claims and their bounds, resolution, relations and the cross-outlet comparison.
 mod util;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use util::*;
 
-struct Run {
-    _dir: tempfile::TempDir,
-    out: PathBuf,
-}
+type Run = SharedRun;
 
 fn seeds_run() -> Option<&'static Run> {
     static RUN: OnceLock<Option<Run>> = OnceLock::new();
-    RUN.get_or_init(|| {
-        let seeds = shared("seeds")?;
-        let (dir, out, o) = run_pipeline(&seeds, &[]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        Some(Run { _dir: dir, out })
-    })
-    .as_ref()
+    shared_run(&RUN, "seeds")
 }
 
 macro_rules! seeds_or_skip {

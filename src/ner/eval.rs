@@ -102,12 +102,52 @@ pub struct Evaluation {
     pub model: String,
     pub seconds: f64,
     pub sentences_per_second: f64,
+    /// How the words were cased.
+    pub case: Case,
+}
+
+/// How the words of the evaluation file are cased before tagging (the gold tags stay).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Case {
+    /// As written.
+    #[default]
+    Asis,
+    /// Upper case, like all-caps headlines and wire slugs.
+    Upper,
+    /// Lower case, like social media copy.
+    Lower,
+}
+
+impl Case {
+    fn apply(self, w: &str) -> String {
+        match self {
+            Case::Asis => w.to_string(),
+            Case::Upper => w.to_uppercase(),
+            Case::Lower => w.to_lowercase(),
+        }
+    }
 }
 
 /// Evaluate `model` on a CoNLL file.
 pub fn evaluate(model: &NerModel, path: &Path, progress: impl FnMut(usize)) -> Result<Evaluation> {
+    evaluate_cased(model, path, Case::Asis, progress)
+}
+
+/// Evaluate `model` on a CoNLL file whose words are first cased as `case` says.
+pub fn evaluate_cased(
+    model: &NerModel,
+    path: &Path,
+    case: Case,
+    progress: impl FnMut(usize),
+) -> Result<Evaluation> {
     let t = std::time::Instant::now();
-    let data = read_conll(path)?;
+    let mut data = read_conll(path)?;
+    for (words, _) in data.iter_mut() {
+        for w in words.iter_mut() {
+            *w = case.apply(w);
+        }
+    }
     let toks: Vec<(Tokenized, Vec<Option<usize>>)> = data
         .iter()
         .map(|(w, _)| {
@@ -165,6 +205,7 @@ pub fn evaluate(model: &NerModel, path: &Path, progress: impl FnMut(usize)) -> R
         model: model.name.clone(),
         seconds,
         sentences_per_second: data.len() as f64 / seconds.max(1e-9),
+        case,
     })
 }
 

@@ -136,3 +136,31 @@ pub fn group_key(id: &str) -> String {
 pub fn cp_slice(text: &str, start: usize, end: usize) -> String {
     text.chars().skip(start).take(end - start).collect()
 }
+
+/// One pipeline run on `../shared/<rel>` shared by the tests of a file (None when absent).
+pub struct SharedRun {
+    _dir: tempfile::TempDir,
+    pub out: PathBuf,
+}
+
+/// The run of `cell`, made on first use; it must exit 0.
+pub fn shared_run(
+    cell: &'static std::sync::OnceLock<Option<SharedRun>>,
+    rel: &str,
+) -> Option<&'static SharedRun> {
+    cell.get_or_init(|| {
+        let corpus = shared(rel)?;
+        let (dir, out, _) = run_pipeline(&corpus, &[]);
+        Some(SharedRun { _dir: dir, out })
+    })
+    .as_ref()
+}
+
+/// Names starting with `.` in `dir`: the staging directories a run left behind.
+pub fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
