@@ -518,6 +518,41 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 subject: None,
             });
         }
+        // "84 people are dead, including two Americans and 10 children": a figure brought in by
+        // "including" (or joined by "and" to one that is) is a part of the toll before it.
+        let mut part_of: Option<String> = None;
+        for k in 0..drafts.len() {
+            let (qs, _) = drafts[k].q_tok;
+            let word_before = |n: usize| qs.checked_sub(n).and_then(|p| toks[p].word());
+            let included = matches!(word_before(1), Some("including"))
+                || (word_before(1) == Some("and")
+                    && part_of.is_some()
+                    && k > 0
+                    && drafts[k - 1].np_end + 1 >= qs);
+            if !included {
+                part_of = None;
+            }
+            if included && !drafts[k].from_table {
+                if part_of.is_none() {
+                    part_of = drafts[..k]
+                        .iter()
+                        .rev()
+                        .find(|d| {
+                            d.from_table
+                                && table.is_cumulative(&d.measure_key)
+                                && !d.measure_key.contains(':')
+                        })
+                        .map(|d| d.measure_key.clone());
+                }
+                if let Some(base) = &part_of {
+                    let phrase = drafts[k].words.join(" ");
+                    if !phrase.is_empty() && !table.is_generic(&phrase) {
+                        drafts[k].measure_key = format!("{base}: {phrase}");
+                        drafts[k].from_table = true;
+                    }
+                }
+            }
+        }
         // Subjects by the three rules.
         for d in drafts.iter_mut() {
             let (qs, _) = d.q_tok;

@@ -526,6 +526,14 @@ const MEASURE_CASES: &[(&str, &[&str])] = &[
     // A part of the toll is its own measure; a part of another figure is not compared.
     ("10 children were killed.", &["deaths: children|10|count"]),
     (
+        "At least 84 people are dead, including two Americans and 10 children.",
+        &[
+            "deaths|84|count",
+            "deaths: americans|2|count",
+            "deaths: children|10|count",
+        ],
+    ),
+    (
         "Approximately 50 of the injured are in hospital.",
         &["-|50|count"],
     ),
