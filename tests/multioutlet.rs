@@ -212,6 +212,34 @@ fn the_facts_a_careful_reader_picks_out() {
     let florence = find(&gs, "hurricane-florence-2018-09", "deaths", "count");
     assert_eq!(florence.verdict, "updated");
     assert!(florence.series.ends_with("14"), "{}", florence.series);
+    // The impeachment vote: two Democrats voted against the first article (AP, Townhall
+    // agree); the tallies 230-197 and 229-198 are votes for and against; the military aid
+    // differs ($391 million, "$400 million", $250 million of it).
+    let dems = find(&gs, "trump-impeachment-vote-2019-12", "democrat", "count");
+    assert_eq!(
+        (dems.verdict.as_str(), values(dems)),
+        ("agree", ["2".to_string()].into())
+    );
+    let tallies: BTreeSet<(String, String)> = claims
+        .iter()
+        .filter(|c| c["doc_id"].starts_with("trump") && c["measure_key"].starts_with("votes"))
+        .map(|c| (c["measure_key"].clone(), c["value"].clone()))
+        .collect();
+    for (m, v) in [
+        ("votes for", "230"),
+        ("votes against", "197"),
+        ("votes for", "229"),
+        ("votes against", "198"),
+    ] {
+        assert!(
+            tallies.contains(&(m.to_string(), v.to_string())),
+            "{m} {v}: {tallies:?}"
+        );
+    }
+    assert_eq!(
+        find(&gs, "trump-impeachment-vote-2019-12", "aid", "USD").verdict,
+        "conflict"
+    );
     // Rain in inches is compared as rainfall, never with feet or miles.
     let rain = find(&gs, "hurricane-florence-2018-09", "rainfall", "in");
     assert!(rain.members.iter().all(|m| m["surface"].contains("inch")));

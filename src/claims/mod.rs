@@ -394,7 +394,45 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             subject: Option<usize>,
         }
         let mut drafts: Vec<Draft> = Vec::new();
-        for (mut q, next) in quants {
+        // Vote tallies: "by a 230-197 margin", "voted 230-197": the first figure is the votes
+        // for, the second the votes against.
+        let vote_word = |w: &str| w.starts_with("vote") || matches!(w, "margin" | "tally");
+        let mut tally: Vec<Option<&'static str>> = vec![None; quants.len()];
+        for k in 0..quants.len().saturating_sub(1) {
+            let (a, a_next) = (&quants[k].0, quants[k].1);
+            let b = &quants[k + 1].0;
+            let joined = toks
+                .get(a_next)
+                .is_some_and(|t| t.is_sym('-') && !t.space_before)
+                && tok_at(b.range.start) == a_next + 1
+                && a.kind == QuantityKind::Number
+                && b.kind == QuantityKind::Number
+                && a.value >= b.value;
+            let near_vote = toks
+                [tok_at(a.range.start).saturating_sub(4)..(quants[k + 1].1 + 2).min(toks.len())]
+                .iter()
+                .any(|t| t.word().is_some_and(vote_word));
+            if joined && near_vote {
+                tally[k] = Some("votes for");
+                tally[k + 1] = Some("votes against");
+            }
+        }
+        for (qi, (mut q, next)) in quants.into_iter().enumerate() {
+            if let Some(measure) = tally[qi] {
+                let q_start = tok_at(q.range.start);
+                drafts.push(Draft {
+                    from_table: true,
+                    q_tok: (q_start, next),
+                    dimension: None,
+                    words: vec![measure.to_string()],
+                    measure_key: measure.to_string(),
+                    np_end: next,
+                    surface_start: q.range.start,
+                    subject: None,
+                    q,
+                });
+                continue;
+            }
             let q_start = tok_at(q.range.start);
             // A unit of measurement right after the number: "34,000 feet", "65 mph".
             let after_words: Vec<&str> = toks[next..]
