@@ -542,17 +542,25 @@ fn a_signal_during_a_forced_run_leaves_the_previous_output_intact() {
     let (t, out, _) = run_pipeline(&demo_corpus(), &[]);
     let before = std::fs::read(out.join("nodes.csv")).unwrap();
     for signal in ["TERM", "INT"] {
-        // In its own process group, so the signal reaches the run itself.
-        let mut child = bin()
-            .arg("run")
+        // In its own process group, so the signal reaches the run itself, and with SIGINT
+        // at its default (a shell running this test in the background ignores it, and an
+        // ignored signal is inherited).
+        let mut cmd = bin();
+        cmd.arg("run")
             .arg(&corpus)
             .arg("--out")
             .arg(&out)
             .arg("--force")
-            .process_group(0)
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+            .process_group(0);
+        // SAFETY: between fork and exec only async-signal-safe calls: signal(2).
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGTERM, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+        let mut child = cmd.stderr(std::process::Stdio::null()).spawn().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(2500));
         let pgid = format!("-{}", child.id());
         let k = std::process::Command::new("kill")
