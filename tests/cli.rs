@@ -401,6 +401,20 @@ fn missing_corpus_and_bad_model_are_clear_errors() {
     std::fs::write(model.join("config.json"), v.to_string()).unwrap();
     run_fails(&mut run(&model), "names none of the entity types");
     assert!(!t.path().join("o").exists());
+    // --device cuda on a machine without a GPU (these test machines have none).
+    if !tch::Cuda::is_available() {
+        run_fails(
+            bin()
+                .arg("run")
+                .arg(demo_corpus())
+                .arg("--device")
+                .arg("cuda")
+                .arg("--out")
+                .arg(t.path().join("o")),
+            "--device cuda: no CUDA device is available",
+        );
+        assert!(!t.path().join("o").exists());
+    }
 }
 
 #[test]
