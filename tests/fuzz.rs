@@ -1,12 +1,12 @@
 //! Property tests of the parsers over arbitrary input (a bounded number of cases, so CI stays
 //! fast; set PROPTEST_CASES for more): the quantity scanner, the sentence splitter, the
-//! boilerplate filter, the HTML reader and the claim rules never panic, every offset lies
+//! boilerplate filter, the HTML reader, and the claim and relation rules never panic, every offset lies
 //! inside the text on a character boundary and slices back to what it stands for, and the
 //! same input gives the same output.
 use newsgraph::claims::{self, MeasureTable};
 use newsgraph::corpus::html::{self, Hints};
 use newsgraph::corpus::strip_boilerplate;
-use newsgraph::doc::{DocMeta, Document, View};
+use newsgraph::doc::{DocMeta, Document, EntityType, Mention, View};
 use newsgraph::segment;
 use proptest::prelude::*;
 
@@ -138,5 +138,52 @@ proptest! {
             prop_assert!(c.range.start <= c.range.end && c.range.end <= text.len());
             prop_assert!(text.is_char_boundary(c.range.start) && text.is_char_boundary(c.range.end));
         }
+    }
+
+    #[test]
+    fn relation_rules_stay_inside_the_text(
+        text in newsy(),
+        picks in prop::collection::vec((0usize..400, 1usize..4, 0usize..4), 0..12),
+    ) {
+        // Disjoint mentions of any type over whole words, each inside one sentence.
+        let mut d = Document::new(DocMeta::default(), text.clone(), View::identity(&text));
+        d.sentences = segment::split(&text);
+        let words: Vec<std::ops::Range<usize>> = text
+            .split_whitespace()
+            .map(|w| {
+                let start = w.as_ptr() as usize - text.as_ptr() as usize;
+                start..start + w.len()
+            })
+            .collect();
+        let types = [EntityType::Person, EntityType::Location, EntityType::Organization, EntityType::Misc];
+        let mut taken_until = 0;
+        let mut starts: Vec<(usize, usize, usize)> = picks
+            .iter()
+            .filter(|(at, _, _)| !words.is_empty() && *at < words.len())
+            .map(|&(at, len, t)| (at, (at + len).min(words.len()), t))
+            .collect();
+        starts.sort();
+        for (a, b, t) in starts {
+            let range = words[a].start..words[b - 1].end;
+            if range.start < taken_until {
+                continue;
+            }
+            let (Some(s1), Some(s2)) = (d.sentence_at(range.start), d.sentence_at(range.end - 1)) else {
+                continue;
+            };
+            if s1 != s2 {
+                continue;
+            }
+            taken_until = range.end;
+            d.mentions.push(Mention { range, sentence: s1, etype: types[t], score: 0.9, entity: None });
+        }
+        let first = format!("{:?}", newsgraph::relations::extract(&d).iter().map(|r| (r.from, r.range.clone())).collect::<Vec<_>>());
+        for r in newsgraph::relations::extract(&d) {
+            prop_assert!(r.from < d.mentions.len());
+            prop_assert!(r.range.start <= r.range.end && r.range.end <= text.len());
+            prop_assert!(text.is_char_boundary(r.range.start) && text.is_char_boundary(r.range.end));
+        }
+        let again = format!("{:?}", newsgraph::relations::extract(&d).iter().map(|r| (r.from, r.range.clone())).collect::<Vec<_>>());
+        prop_assert_eq!(first, again);
     }
 }
