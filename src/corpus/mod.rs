@@ -265,6 +265,18 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Option<String>)> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.to_string(), None)),
         Err(e) => {
+            // A page that declares another charset (`<meta charset="windows-1252">`).
+            if let Some(enc) = declared_charset(head).filter(|e| *e != encoding_rs::UTF_8) {
+                let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+                let mut warning = format!(
+                    "decoded as {} (declared in the file); offsets count decoded characters",
+                    enc.name()
+                );
+                if had_errors {
+                    warning.push_str(", with replacement characters");
+                }
+                return Ok((text.into_owned(), Some(warning)));
+            }
             let text = String::from_utf8_lossy(bytes).into_owned();
             let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
             if bad * 10 > text.chars().count().max(1) {
@@ -282,6 +294,21 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Option<String>)> {
             ))
         }
     }
+}
+
+/// The encoding a file declares in its first bytes (`charset=...` of an HTML meta tag or an
+/// XML declaration's `encoding="..."`), if encoding_rs knows its label.
+fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = String::from_utf8_lossy(&head[..head.len().min(4096)]).to_ascii_lowercase();
+    ["charset=", "encoding="].iter().find_map(|key| {
+        let at = head.find(key)? + key.len();
+        let label: String = head[at..]
+            .trim_start_matches(['"', '\''])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+            .collect();
+        encoding_rs::Encoding::for_label(label.as_bytes())
+    })
 }
 
 /// Load one file on its own (no manifest): what `newsgraph text` prints. A file that cannot
@@ -486,6 +513,18 @@ mod tests {
             assert_eq!(t, text);
             assert!(w.unwrap().contains("UTF-16"));
         }
+    }
+
+    #[test]
+    fn a_declared_legacy_charset_is_honoured() {
+        let p = Path::new("page.html");
+        let page = b"<html><head><meta charset=\"windows-1252\"></head><body><p>Caf\xe9 owners \x93said\x94 so.</p></body></html>";
+        let (t, w) = decode(p, page).unwrap();
+        assert!(
+            t.contains("Caf\u{e9} owners \u{201c}said\u{201d} so."),
+            "{t}"
+        );
+        assert!(w.unwrap().contains("windows-1252"));
     }
 
     #[test]
