@@ -474,7 +474,6 @@ pub fn compare(claims: &[ClaimRecord], tolerance: f64) -> Vec<Group> {
                     members.len()
                 ));
             }
-            let first = &claims[members[0]];
             let slug = |s: &str| crate::resolve::slug(s);
             let subj_slug = if subject_id.is_empty() {
                 "none".to_string()
@@ -504,7 +503,6 @@ pub fn compare(claims: &[ClaimRecord], tolerance: f64) -> Vec<Group> {
                 series,
                 notes,
             });
-            let _ = first;
         }
     }
     // Groups split by context share a key: number them.

@@ -401,7 +401,8 @@ fn mark_elsewhere(records: &mut [ClaimRecord], docs: &[Document], list: &[Story]
     let by_id: HashMap<&str, &Document> =
         docs.iter().map(|d| (d.meta.doc_id.as_str(), d)).collect();
     let mut places: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    let mut days: HashMap<&str, (Option<i64>, Option<i64>)> = HashMap::new();
+    // The first day of each story: a claim dated before it (less the window) is another event's.
+    let mut first_day: HashMap<&str, i64> = HashMap::new();
     for s in list {
         let mut count: BTreeMap<&str, usize> = BTreeMap::new();
         for &i in &s.docs {
@@ -425,27 +426,22 @@ fn mark_elsewhere(records: &mut [ClaimRecord], docs: &[Document], list: &[Story]
                 .map(|(e, _)| e)
                 .collect(),
         );
-        let first = s
-            .first
-            .as_deref()
-            .and_then(stories::date_range)
-            .map(|r| r.0);
-        let last = s.last.as_deref().and_then(stories::date_range).map(|r| r.1);
-        days.insert(s.id.as_str(), (first, last));
+        if let Some((day, _)) = s.first.as_deref().and_then(stories::date_range) {
+            first_day.insert(s.id.as_str(), day);
+        }
     }
     for r in records.iter_mut() {
         let Some(story) = r.story.as_deref() else {
             continue;
         };
-        if let (Some(range), Some(&(first, last))) = (
+        if let (Some(range), Some(&first)) = (
             r.as_of.as_deref().and_then(stories::date_range),
-            days.get(story),
+            first_day.get(story),
         ) {
             // Only the past: "by 2030" is a target. A bare year is a statistic's period ("12
             // million containers in 2023") unless the figure is an event's (a toll "in 1981").
-            let before = first.is_some_and(|f| range.1 < f - window);
+            let before = range.1 < first - window;
             let precise = r.as_of.as_deref().is_some_and(|a| a.len() >= 7);
-            let _ = last;
             if before && (precise || r.measure_from_table) {
                 r.elsewhere = Some(format!(
                     "dated {} in its sentence, outside the story's days",
@@ -467,26 +463,20 @@ fn mark_elsewhere(records: &mut [ClaimRecord], docs: &[Document], list: &[Story]
                 .to_lowercase();
             matches!(last.as_str(), "in" | "at" | "near" | "outside")
         };
-        let named: BTreeSet<&str> = d
+        let placed: Vec<&Mention> = d
             .mentions
             .iter()
             .filter(|m| m.sentence == r.sentence_index && m.etype == EntityType::Location)
             .filter(located)
-            .filter_map(|m| m.entity.as_deref())
             .collect();
+        let named: BTreeSet<&str> = placed.iter().filter_map(|m| m.entity.as_deref()).collect();
         // A passing reference: the places are not the story's, and the document names them
         // nowhere else.
         let elsewhere_in_doc = d.mentions.iter().any(|m| {
             m.sentence != r.sentence_index && m.entity.as_deref().is_some_and(|e| named.contains(e))
         });
         if !named.is_empty() && named.is_disjoint(known) && !elsewhere_in_doc {
-            let names: Vec<String> = d
-                .mentions
-                .iter()
-                .filter(|m| m.sentence == r.sentence_index && m.etype == EntityType::Location)
-                .filter(located)
-                .map(|m| d.slice(&m.range).to_string())
-                .collect();
+            let names: Vec<&str> = placed.iter().map(|m| d.slice(&m.range)).collect();
             r.elsewhere = Some(format!(
                 "its sentence names only places the story's other documents do not: {}",
                 names.join(", ")

@@ -3,6 +3,7 @@
 //! claim's `source`, so that a comparison counts independent sources, not outlets.
 use crate::compare::ClaimRecord;
 use crate::doc::Document;
+use crate::stories::find;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Credit-line patterns: (text, agency).
@@ -118,15 +119,15 @@ pub fn mark(records: &mut [ClaimRecord], credits: &HashMap<String, String>) {
     }
     let mut link: Vec<usize> = (0..records.len()).collect();
     // Shingles of the claims seen so far, per story.
-    let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let mut index: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
     for &i in &order {
-        let story = records[i].story.clone().unwrap_or_default();
+        let story = index
+            .entry(records[i].story.clone().unwrap_or_default())
+            .or_default();
         let mut overlap: BTreeMap<usize, usize> = BTreeMap::new();
         for sh in &sets[i] {
-            if let Some(list) = index.get(&(story.clone(), sh.clone())) {
-                for &j in list {
-                    *overlap.entry(j).or_default() += 1;
-                }
+            for &j in story.get(sh).into_iter().flatten() {
+                *overlap.entry(j).or_default() += 1;
             }
         }
         // The earliest claim of another outlet with the same figure in a near-identical
@@ -143,22 +144,19 @@ pub fn mark(records: &mut [ClaimRecord], credits: &HashMap<String, String>) {
             .min_by_key(|&(j, _)| rank[j]);
         if let Some((j, _)) = copied {
             records[i].copy_of = Some(records[j].claim_id.clone());
-            let (ri, rj) = (root(&mut link, i), root(&mut link, j));
+            let (ri, rj) = (find(&mut link, i), find(&mut link, j));
             // The earlier claim's root stays the root.
             link[ri] = rj;
         }
         for sh in &sets[i] {
-            index
-                .entry((story.clone(), sh.clone()))
-                .or_default()
-                .push(i);
+            story.entry(sh.clone()).or_default().push(i);
         }
     }
     // Claims joined by copies share one source: an agency one of them credits, else the
     // earliest claim's.
     let mut source_of: HashMap<usize, String> = HashMap::new();
     for &i in &order {
-        let r = root(&mut link, i);
+        let r = find(&mut link, i);
         let credited = records[i].source != records[i].outlet;
         let s = source_of
             .entry(r)
@@ -168,19 +166,11 @@ pub fn mark(records: &mut [ClaimRecord], credits: &HashMap<String, String>) {
         }
     }
     for (i, rec) in records.iter_mut().enumerate() {
-        let r = root(&mut link, i);
+        let r = find(&mut link, i);
         if let Some(s) = source_of.get(&r) {
             rec.source = s.clone();
         }
     }
-}
-
-fn root(link: &mut [usize], mut x: usize) -> usize {
-    while link[x] != x {
-        link[x] = link[link[x]];
-        x = link[x];
-    }
-    x
 }
 
 #[cfg(test)]

@@ -119,7 +119,8 @@ fn cosine(a: &Vector, b: &Vector) -> f64 {
     s
 }
 
-fn find(parent: &mut [usize], x: usize) -> usize {
+/// The root of `x` in a union-find forest, compressing the path.
+pub(crate) fn find(parent: &mut [usize], x: usize) -> usize {
     let mut r = x;
     while parent[r] != r {
         r = parent[r];
