@@ -346,6 +346,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="train on the first N sentences (smoke test)")
+    ap.add_argument("--init", help="start from this newsgraph model directory (its rust_model.ot) "
+                    "instead of the base encoder with a new classifier")
+    ap.add_argument("--case-aug", type=float, default=0.0,
+                    help="share of training sentences re-drawn each epoch in UPPER or lower case "
+                    "(half each), so that casing does not erase entities")
+    ap.add_argument("--average-last", type=int, default=0,
+                    help="also score the average of the last N epochs' weights and keep it if better")
     ap.add_argument("--export-only", action="store_true",
                     help="export the best checkpoint so far from --work to --out, without training")
     args = ap.parse_args()
@@ -362,6 +369,14 @@ def main() -> None:
                            else minilm_from_safetensors)(work)
     from transformers import BertTokenizerFast
 
+    if args.init:
+        state = load_rust_model(Path(args.init) / "rust_model.ot")
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        missing = [m for m in missing if not m.endswith("position_ids")]
+        if missing or unexpected:
+            sys.exit(f"--init {args.init}: missing {missing[:5]}, unexpected {unexpected[:5]}")
+        log(f"initialised from {args.init}")
+
     if args.export_only:
         model.load_state_dict(torch.load(work / "best.pt", weights_only=True))
         export(model, vocab, lower, Path(args.out), {"encoder": args.encoder, "seed": args.seed, "lr": args.lr,
@@ -377,6 +392,11 @@ def main() -> None:
     train_items = [encode(tokenizer, w, t) for w, t in train]
     dev_items = [encode(tokenizer, w, t) for w, t in dev]
     dev_gold = [t for _, t in dev]
+    if args.case_aug:
+        # Variants are encoded once; each epoch draws which one a sentence uses.
+        variants = [(encode(tokenizer, [x.upper() for x in w], t), encode(tokenizer, [x.lower() for x in w], t))
+                    for w, t in train]
+        dev_upper = [encode(tokenizer, [x.upper() for x in w], t) for w, t in dev]
     log(f"{args.encoder}: {len(train)} train / {len(dev)} dev sentences, "
         f"{sum(len(i[0]) for i in train_items)} train wordpieces")
 
@@ -411,10 +431,16 @@ def main() -> None:
     for epoch in range(start_epoch, args.epochs):
         model.train()
         te = time.time()
-        batches = make_batches(train_items, args.batch_size, rng)
+        epoch_items = train_items
+        if args.case_aug:
+            epoch_items = []
+            for item, (up, low) in zip(train_items, variants):
+                r = rng.random()
+                epoch_items.append(up if r < args.case_aug / 2 else low if r < args.case_aug else item)
+        batches = make_batches(epoch_items, args.batch_size, rng)
         running = 0.0
         for step, ids in enumerate(batches, 1):
-            inp, lab, mask = collate(train_items, ids, pad_id)
+            inp, lab, mask = collate(epoch_items, ids, pad_id)
             loss = model(input_ids=inp, attention_mask=mask, labels=lab).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -427,7 +453,11 @@ def main() -> None:
                 running = 0.0
         train_s = time.time() - te
         res = evaluate(model, dev_items, dev_gold, pad_id)
+        if args.case_aug:
+            res["dev_upper_f1"] = evaluate(model, dev_upper, dev_gold, pad_id)["f1"]
+            log(f"epoch {epoch+1}: upper-cased dev F1 {res['dev_upper_f1']:.4f}")
         history.append({"epoch": epoch + 1, "train_seconds": round(train_s, 1), **res})
+        torch.save(model.state_dict(), work / f"epoch{epoch+1}.pt")
         log(f"epoch {epoch+1}: {train_s:.0f}s, dev P {res['precision']:.4f} R {res['recall']:.4f} "
             f"F1 {res['f1']:.4f} " + " ".join(f"{k} {v['f1']:.4f}" for k, v in res["per_type"].items()))
         best = max(history, key=lambda h: h["f1"])
@@ -439,8 +469,22 @@ def main() -> None:
         os.replace(work / "checkpoint.pt.tmp", ckpt)
 
     best = max(history, key=lambda h: h["f1"])
+    if args.average_last > 1 and len(history) >= args.average_last:
+        states = [torch.load(work / f"epoch{e}.pt", weights_only=True)
+                  for e in range(len(history) - args.average_last + 1, len(history) + 1)]
+        avg = {k: (sum(s[k].float() for s in states) / len(states)).to(states[0][k].dtype) for k in states[0]}
+        model.load_state_dict(avg)
+        res = evaluate(model, dev_items, dev_gold, pad_id)
+        if args.case_aug:
+            res["dev_upper_f1"] = evaluate(model, dev_upper, dev_gold, pad_id)["f1"]
+        log(f"average of the last {args.average_last} epochs: dev F1 {res['f1']:.4f}")
+        history.append({"epoch": f"average-last-{args.average_last}", **res})
+        if res["f1"] > best["f1"]:
+            best = history[-1]
+            torch.save(avg, work / "best.pt")
     model.load_state_dict(torch.load(work / "best.pt", weights_only=True))
     meta = {"encoder": args.encoder, "seed": args.seed, "lr": args.lr, "epochs": args.epochs,
+            "init": args.init, "case_aug": args.case_aug, "average_last": args.average_last,
             "batch_size": args.batch_size, "best_epoch": best["epoch"], "dev": best,
             "history": history, "train_sentences": len(train), "threads": args.threads,
             "torch": torch.__version__, "wall_seconds": round(time.time() - t0, 1)}
