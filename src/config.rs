@@ -9,11 +9,21 @@ pub const DEFAULT_MODEL: &str = "ner-distilbert-cased";
 pub const DEFAULT_ALIASES: &str = "aliases.tsv";
 
 /// Where the repository's shipped files are: the current directory if it holds them, else the
-/// source tree the binary was built from.
+/// directory of the binary (a bundle made by `scripts/bundle`), else the source tree the binary
+/// was built from.
 pub fn shipped(rel: &str) -> PathBuf {
     let here = Path::new(rel);
     if here.exists() {
         return here.to_path_buf();
+    }
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        let beside = dir.join(rel);
+        if beside.exists() {
+            return beside;
+        }
     }
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }

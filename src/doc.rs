@@ -2,21 +2,29 @@
 //! runs on, and the annotation layers. Positions inside the library are byte offsets into the
 //! view; they become Unicode code-point offsets into the original text only at output, through
 //! [`View::to_original`].
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
-/// Text that analysis sees, with a map from each of its bytes back to the original text.
+/// Text that analysis sees, with a map from each of its characters back to the original text.
 ///
 /// Boilerplate is cut out and markup removed when the view is built; every kept character
 /// remembers the code-point range it came from (an HTML entity such as `&amp;` maps one view
 /// character to five original ones). Separators inserted between kept blocks map to an empty
 /// range at the cut.
-#[derive(Debug, Clone, Default)]
+///
+/// The map is stored as runs, so a view costs little more than its text: a run of characters
+/// copied verbatim is one entry, whatever its length. It serialises as `{"text", "runs"}`, each
+/// run `[view byte, original start, original end]`, where an end of `u32::MAX` means "verbatim from start, one code point per character".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct View {
     pub text: String,
-    start: Vec<u32>,
-    end: Vec<u32>,
+    runs: Vec<[u32; 3]>,
 }
+
+/// The `end` of a run whose characters map one to one onto consecutive code points.
+const VERBATIM: u32 = u32::MAX;
+/// Longest verbatim run, in bytes.
+const MAX_RUN: u32 = 1024;
 
 impl View {
     /// A view of the whole text, character for character.
@@ -26,19 +34,67 @@ impl View {
         b.finish()
     }
 
+    /// The original code-point range of the character at view byte `b` (any byte of it).
+    fn char_at(&self, b: usize) -> (u32, u32) {
+        let i = self.runs.partition_point(|r| r[0] as usize <= b);
+        let Some(run) = i.checked_sub(1).map(|i| self.runs[i]) else {
+            return (0, 0);
+        };
+        if run[2] != VERBATIM {
+            return (run[1], run[2]);
+        }
+        let from = run[0] as usize;
+        let k = self.text[from..]
+            .char_indices()
+            .take_while(|(o, _)| from + o <= b)
+            .count()
+            .saturating_sub(1) as u32;
+        (run[1] + k, run[1] + k + 1)
+    }
+
+    /// The characters of the view bytes `r` (on char boundaries) with their original ranges,
+    /// walking the runs once.
+    fn mapped(&self, r: Range<usize>) -> impl Iterator<Item = (usize, char, u32, u32)> + '_ {
+        let mut i = self.runs.partition_point(|run| run[0] as usize <= r.start);
+        let mut cp = self.char_at(r.start).0;
+        let base = r.start;
+        self.text[r].char_indices().map(move |(o, ch)| {
+            let b = base + o;
+            if i < self.runs.len() && self.runs[i][0] as usize <= b {
+                cp = self.runs[i][1];
+                i += 1;
+            }
+            let run = self.runs[i - 1];
+            if run[2] == VERBATIM {
+                cp += 1;
+                (b, ch, cp - 1, cp)
+            } else {
+                (b, ch, run[1], run[2])
+            }
+        })
+    }
+
     /// Original code-point range of the view byte range `r` (which must lie on char boundaries).
     pub fn to_original(&self, r: Range<usize>) -> (usize, usize) {
         if r.start >= self.text.len() || r.is_empty() {
-            let at = self
-                .start
-                .get(r.start)
-                .copied()
-                .unwrap_or_else(|| self.end.last().copied().unwrap_or(0));
+            let at = if r.start < self.text.len() {
+                self.char_at(r.start).0
+            } else {
+                self.end_position()
+            };
             return (at as usize, at as usize);
         }
-        let s = self.start[r.start] as usize;
-        let e = self.end[r.end - 1] as usize;
+        let s = self.char_at(r.start).0 as usize;
+        let e = self.char_at(r.end - 1).1 as usize;
         (s, e.max(s))
+    }
+
+    /// The original position just after the view's last character.
+    fn end_position(&self) -> u32 {
+        match self.text.chars().next_back() {
+            Some(c) => self.char_at(self.text.len() - c.len_utf8()).1,
+            None => 0,
+        }
     }
 
     /// The original code-point ranges the view keeps, one per run of view text between
@@ -46,8 +102,7 @@ impl View {
     pub fn kept_spans(&self) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut cur: Option<(u32, u32)> = None;
-        for (i, c) in self.text.char_indices() {
-            let (s, e) = (self.start[i], self.end[i]);
+        for (_, c, s, e) in self.mapped(0..self.text.len()) {
             if s == e {
                 if c == '\n' {
                     out.extend(cur.take());
@@ -75,6 +130,8 @@ impl View {
 #[derive(Debug, Default)]
 pub struct ViewBuilder {
     view: View,
+    /// Original end of the last character pushed into a verbatim run (to extend it).
+    open: Option<u32>,
 }
 
 impl ViewBuilder {
@@ -87,11 +144,20 @@ impl ViewBuilder {
 
     /// Append one character standing for the original code points `start..end`.
     pub fn push_mapped(&mut self, ch: char, start: u32, end: u32) {
-        let n = ch.len_utf8();
+        let at = self.view.text.len() as u32;
         self.view.text.push(ch);
-        for _ in 0..n {
-            self.view.start.push(start);
-            self.view.end.push(end);
+        if end == start + 1 {
+            // Runs stop at MAX_RUN bytes, which bounds the cost of a lookup inside one.
+            let long = self.view.runs.last().is_some_and(|r| at - r[0] >= MAX_RUN);
+            if self.open == Some(start) && !long {
+                self.open = Some(end);
+                return;
+            }
+            self.view.runs.push([at, start, VERBATIM]);
+            self.open = Some(end);
+        } else {
+            self.view.runs.push([at, start, end]);
+            self.open = None;
         }
     }
 
@@ -100,11 +166,11 @@ impl ViewBuilder {
         self.push_mapped(ch, at as u32, at as u32);
     }
 
-    /// Append the bytes `r` of an existing view, keeping their mapping.
+    /// Append the bytes `r` of an existing view (on char boundaries), keeping their mapping.
     pub fn push_from(&mut self, view: &View, r: Range<usize>) {
-        self.view.text.push_str(&view.text[r.clone()]);
-        self.view.start.extend_from_slice(&view.start[r.clone()]);
-        self.view.end.extend_from_slice(&view.end[r]);
+        for (_, ch, s, e) in view.mapped(r) {
+            self.push_mapped(ch, s, e);
+        }
     }
 
     pub fn ends_with(&self, pat: &str) -> bool {
@@ -121,7 +187,7 @@ impl ViewBuilder {
 }
 
 /// Entity types the NER layer assigns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EntityType {
     Person,
     Location,
@@ -158,7 +224,7 @@ impl EntityType {
 }
 
 /// One sentence: a byte range of the view.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sentence {
     pub range: Range<usize>,
     /// Index of the paragraph (block separated by a blank line) the sentence belongs to.
@@ -166,18 +232,23 @@ pub struct Sentence {
 }
 
 /// One entity mention found by the model.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mention {
     pub range: Range<usize>,
     pub sentence: usize,
     pub etype: EntityType,
     pub score: f32,
     /// Canonical entity id, set by resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
+    /// The original text of the mention where it differs from the view's (markup, entities),
+    /// kept when the original text is dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surface: Option<String>,
 }
 
 /// Metadata of one document, from the manifest, the JSONL line, or the path.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocMeta {
     pub doc_id: String,
     /// Path of the source file relative to the corpus root.
@@ -197,19 +268,29 @@ pub struct DocMeta {
 pub const POSSESSIVES: &[&str] = &["'s", "\u{2019}s"];
 
 /// A document and all its annotation layers.
-#[derive(Debug, Clone, Default)]
+///
+/// It serialises (without the original text) as the record `newsgraph extract` writes and
+/// `newsgraph assemble` reads.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Document {
     pub meta: DocMeta,
-    /// The original text: the decoded file (or, for JSONL, the line's `text` field).
+    /// The original text: the decoded file (or, for JSONL, the line's `text` field). Emptied by
+    /// [`Document::compact`] once the per-document stages are done.
+    #[serde(skip)]
     pub text: String,
+    /// Length of the original text in code points.
+    pub chars: usize,
     pub view: View,
     pub sentences: Vec<Sentence>,
     pub mentions: Vec<Mention>,
     pub claims: Vec<crate::claims::Claim>,
     pub relations: Vec<crate::relations::Relation>,
+    /// The news agency the document credits (a credit line of the original text), if any.
+    pub credit: Option<String>,
     /// Non-fatal problems (lossy decoding...), reported in run.json.
     pub warnings: Vec<String>,
     /// Byte offset of each code point of `text` (built on first use).
+    #[serde(skip)]
     pub(crate) char_bytes: std::sync::OnceLock<Vec<usize>>,
 }
 
@@ -218,6 +299,7 @@ impl Document {
     pub fn new(meta: DocMeta, text: String, view: View) -> Document {
         Document {
             meta,
+            chars: text.chars().count(),
             text,
             view,
             ..Document::default()
@@ -251,10 +333,33 @@ impl Document {
         &self.text[at(start)..at(end.max(start))]
     }
 
-    /// The original text that a view byte range stands for.
+    /// The original text that a view byte range stands for (while the original is held).
     pub fn surface(&self, r: &Range<usize>) -> &str {
         let (s, e) = self.offsets(r);
         self.original_slice(s, e)
+    }
+
+    /// The original text of a mention, before or after [`Document::compact`].
+    pub fn mention_surface<'a>(&'a self, m: &'a Mention) -> &'a str {
+        match &m.surface {
+            Some(s) => s,
+            None if self.text.is_empty() => self.slice(&m.range),
+            None => self.surface(&m.range),
+        }
+    }
+
+    /// Drop the original text, keeping what later stages read of it: the original surface of
+    /// each mention where it differs from the view's text. What is left is the document's record.
+    pub fn compact(&mut self) {
+        for i in 0..self.mentions.len() {
+            let r = self.mentions[i].range.clone();
+            let (view, orig) = (self.slice(&r), self.surface(&r));
+            if view != orig {
+                self.mentions[i].surface = Some(orig.to_string());
+            }
+        }
+        self.text = String::new();
+        self.char_bytes = std::sync::OnceLock::new();
     }
 }
 
@@ -274,6 +379,7 @@ pub(crate) fn test_doc(text: &str, ents: &[(&str, EntityType)]) -> Document {
             etype: *etype,
             score: 1.0,
             entity: None,
+            surface: None,
         });
         from = at + surface.len();
     }

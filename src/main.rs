@@ -65,6 +65,78 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Per-document stages only: read corpus JSONL articles on stdin, write one record per
+    /// input line on stdout (same order; a bad article is a record with "ok": false).
+    Extract {
+        /// Input is corpus JSONL (`text`, and optional `id`, `seq`, `path`, `format`, `outlet`,
+        /// `url`, `published`, `title`, `author`, `story`).
+        #[arg(long, required = true)]
+        jsonl: bool,
+        /// Name of the input, for lines without a `path` (and in `path#LINE` ids).
+        #[arg(long, default_value = "stdin")]
+        name: String,
+        /// rust-bert model directory (default: the model shipped in models/).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Alias table (default: data/aliases.tsv).
+        #[arg(long)]
+        aliases: Option<PathBuf>,
+        /// Class/id hints for reading web pages (default: data/html-hints.tsv).
+        #[arg(long)]
+        html_hints: Option<PathBuf>,
+        /// More rows for the measure table, added to data/measures.tsv.
+        #[arg(long)]
+        measures: Option<PathBuf>,
+        /// More credit lines, added to data/credits.tsv.
+        #[arg(long)]
+        credits: Option<PathBuf>,
+        /// Threads for the CPU stages and for libtorch; the default is the number of cores.
+        #[arg(long, default_value_t = default_threads())]
+        threads: usize,
+        /// Where the NER model runs: auto, cpu or cuda.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
+        device: String,
+    },
+    /// Corpus stages and every export, from `extract` records (files, or directories of part
+    /// files, in any order).
+    Assemble {
+        /// Record files or directories of them.
+        #[arg(required = true)]
+        records: Vec<PathBuf>,
+        /// Output directory (written to a temporary directory, then renamed into place).
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Alias table (default: data/aliases.tsv).
+        #[arg(long)]
+        aliases: Option<PathBuf>,
+        /// More rows for the measure table, added to data/measures.tsv.
+        #[arg(long)]
+        measures: Option<PathBuf>,
+        /// More credit lines, added to data/credits.tsv.
+        #[arg(long)]
+        credits: Option<PathBuf>,
+        /// Most days between the publication dates of two documents of one story.
+        #[arg(long, default_value_t = 7)]
+        story_days: i64,
+        /// Relative tolerance for approximate figures when comparing claims.
+        #[arg(long, default_value_t = 0.02)]
+        tolerance: f64,
+        /// Threads for the corpus stages; the default is the number of cores.
+        #[arg(long, default_value_t = default_threads())]
+        threads: usize,
+        /// Replace a non-empty output directory.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a corpus (directory or .jsonl file) as corpus JSONL on stdout, one line per
+    /// document, with the metadata of its manifest row: the input of `extract`.
+    Lines {
+        /// Directory of articles or a .jsonl file.
+        corpus: PathBuf,
+        /// CSV manifest (default: CORPUS/manifest.csv if present).
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+    },
     /// Print the entities of one text (argument or --stdin) with offsets and scores.
     Ner {
         /// The text (or use --stdin).
@@ -166,6 +238,74 @@ fn model_dir(model: Option<PathBuf>) -> PathBuf {
     model.unwrap_or_else(|| config::shipped(&format!("models/{}", config::DEFAULT_MODEL)))
 }
 
+fn default_aliases(aliases: Option<PathBuf>) -> Option<PathBuf> {
+    aliases.or_else(|| {
+        Some(config::shipped(&format!(
+            "data/{}",
+            config::DEFAULT_ALIASES
+        )))
+        .filter(|p| p.is_file())
+    })
+}
+
+fn threads(n: usize) -> Result<()> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global()
+        .context("starting the thread pool")?;
+    tch::set_num_threads(n as i32);
+    Ok(())
+}
+
+/// Write every output file of `output` to `cfg.out` (staged, then moved into place), report
+/// on stderr, and return the exit code: 0, or 2 when inputs were skipped.
+fn write_output(output: &pipeline::Output, cfg: &Config, started: Instant) -> Result<i32> {
+    let tmp = export::staging_dir(&cfg.out)?;
+    let total = started.elapsed().as_secs_f64();
+    if let Err(e) = export::write_all(output, cfg, &tmp, total) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e.into());
+    }
+    export::commit(&tmp, &cfg.out)?;
+    for s in &output.skipped {
+        eprintln!("newsgraph: skipped {}: {}", s.path, s.reason);
+    }
+    if output.docs.is_empty() {
+        eprintln!(
+            "newsgraph: warning: no documents in {} (it is read for .txt, .md, .html, .htm and .jsonl files)",
+            cfg.corpus.display()
+        );
+    }
+    for d in &output.docs {
+        for w in &d.warnings {
+            eprintln!("newsgraph: warning: {}: {w}", d.meta.doc_id);
+        }
+    }
+    let timing: Vec<String> = output
+        .timings
+        .iter()
+        .map(|(k, v)| format!("{k} {v:.1}s"))
+        .collect();
+    eprintln!(
+        "newsgraph: read {} documents ({} skipped); {} entity mentions of {} entities; {} claims in {} cross-outlet groups; {} relations; graph of {} nodes and {} edges written to {} in {:.1}s ({}); model {} on {}.",
+        output.docs.len(),
+        output.skipped.len(),
+        output.docs.iter().map(|d| d.mentions.len()).sum::<usize>(),
+        output.entities.len(),
+        output.claims.len(),
+        output.groups.len(),
+        output.docs.iter().map(|d| d.relations.len()).sum::<usize>(),
+        output.graph.node_count(),
+        output.graph.edge_count(),
+        cfg.out.display(),
+        started.elapsed().as_secs_f64(),
+        timing.join(", "),
+        output.model_name,
+        output.device,
+    );
+    Ok(if output.skipped.is_empty() { 0 } else { 2 })
+}
+
 fn main() {
     let cli = Cli::parse();
     match real_main(cli) {
@@ -197,19 +337,12 @@ fn real_main(cli: Cli) -> Result<i32> {
             let started = Instant::now();
             let manifest =
                 manifest.or_else(|| Some(corpus.join("manifest.csv")).filter(|p| p.is_file()));
-            let aliases = aliases.or_else(|| {
-                Some(config::shipped(&format!(
-                    "data/{}",
-                    config::DEFAULT_ALIASES
-                )))
-                .filter(|p| p.is_file())
-            });
             let cfg = Config {
                 corpus,
                 out,
                 model: model_dir(model),
                 manifest,
-                aliases,
+                aliases: default_aliases(aliases),
                 html_hints,
                 measures,
                 credits,
@@ -221,56 +354,107 @@ fn real_main(cli: Cli) -> Result<i32> {
             }
             .validate()?;
             pipeline::check_output(&cfg.out, cfg.force)?;
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(cfg.threads)
-                .build_global()
-                .context("starting the thread pool")?;
-            tch::set_num_threads(cfg.threads as i32);
+            self::threads(cfg.threads)?;
             let output = pipeline::run(&cfg)?;
-            let tmp = export::staging_dir(&cfg.out)?;
-            let total = started.elapsed().as_secs_f64();
-            if let Err(e) = export::write_all(&output, &cfg, &tmp, total) {
-                let _ = std::fs::remove_dir_all(&tmp);
-                return Err(e.into());
-            }
-            export::commit(&tmp, &cfg.out)?;
-            for s in &output.skipped {
-                eprintln!("newsgraph: skipped {}: {}", s.path, s.reason);
-            }
-            if output.docs.is_empty() {
-                eprintln!(
-                    "newsgraph: warning: no documents in {} (it is read for .txt, .md, .html, .htm and .jsonl files)",
-                    cfg.corpus.display()
-                );
-            }
-            for d in &output.docs {
-                for w in &d.warnings {
-                    eprintln!("newsgraph: warning: {}: {w}", d.meta.doc_id);
+            write_output(&output, &cfg, started)
+        }
+        Command::Extract {
+            jsonl: _,
+            name,
+            model,
+            aliases,
+            html_hints,
+            measures,
+            credits,
+            threads,
+            device,
+        } => {
+            self::threads(threads)?;
+            let rules = pipeline::Rules::load(
+                default_aliases(aliases).as_deref(),
+                measures.as_deref(),
+                credits.as_deref(),
+                7,
+                0.02,
+            )?;
+            let hints = pipeline::hints_of(html_hints.as_deref())?;
+            let model = NerModel::load(&model_dir(model), config::parse_device(&device)?)?;
+            let p = pipeline::doc_pipeline(&model, &rules, None)?;
+            let stdin = std::io::stdin().lock();
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            let stats = pipeline::extract_stream(stdin, stdout, &p, &model.name, &hints, &name)?;
+            eprintln!(
+                "newsgraph: extract: {} lines, {} documents, {} without one",
+                stats.lines, stats.ok, stats.failed
+            );
+            Ok(0)
+        }
+        Command::Assemble {
+            records,
+            out,
+            aliases,
+            measures,
+            credits,
+            story_days,
+            tolerance,
+            threads,
+            force,
+        } => {
+            let started = Instant::now();
+            let cfg = Config {
+                corpus: records[0].clone(),
+                out,
+                model: PathBuf::from("(from the records)"),
+                manifest: None,
+                aliases: default_aliases(aliases),
+                html_hints: None,
+                measures,
+                credits,
+                story_days,
+                threads,
+                device: tch::Device::Cpu,
+                force,
+                tolerance,
+            };
+            pipeline::check_output(&cfg.out, cfg.force)?;
+            self::threads(cfg.threads)?;
+            let rules = pipeline::Rules::from_config(&cfg)?;
+            let mut recs = pipeline::Records::default();
+            for path in &records {
+                let files: Vec<PathBuf> = if path.is_dir() {
+                    let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+                        .with_context(|| format!("reading {}", path.display()))?
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| {
+                            p.is_file()
+                                && !p
+                                    .file_name()
+                                    .is_some_and(|n| n.to_string_lossy().starts_with(['.', '_']))
+                        })
+                        .collect();
+                    v.sort();
+                    v
+                } else {
+                    vec![path.clone()]
+                };
+                for f in files {
+                    recs.read(&f)?;
                 }
             }
-            let timing: Vec<String> = output
-                .timings
-                .iter()
-                .map(|(k, v)| format!("{k} {v:.1}s"))
-                .collect();
-            eprintln!(
-                "newsgraph: read {} documents ({} skipped); {} entity mentions of {} entities; {} claims in {} cross-outlet groups; {} relations; graph of {} nodes and {} edges written to {} in {:.1}s ({}); model {} on {}.",
-                output.docs.len(),
-                output.skipped.len(),
-                output.docs.iter().map(|d| d.mentions.len()).sum::<usize>(),
-                output.entities.len(),
-                output.claims.len(),
-                output.groups.len(),
-                output.docs.iter().map(|d| d.relations.len()).sum::<usize>(),
-                output.graph.node_count(),
-                output.graph.edge_count(),
-                cfg.out.display(),
-                started.elapsed().as_secs_f64(),
-                timing.join(", "),
-                output.model_name,
-                output.device,
-            );
-            Ok(if output.skipped.is_empty() { 0 } else { 2 })
+            let output = pipeline::assemble(recs, &rules, Default::default());
+            write_output(&output, &cfg, started)
+        }
+        Command::Lines { corpus, manifest } => {
+            let manifest =
+                manifest.or_else(|| Some(corpus.join("manifest.csv")).filter(|p| p.is_file()));
+            let (m, bad) = match &manifest {
+                Some(p) => newsgraph::corpus::read_manifest(p)?,
+                None => Default::default(),
+            };
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            let (n, failed) = newsgraph::corpus::write_lines(&corpus, &m, bad, stdout)?;
+            eprintln!("newsgraph: lines: {n} documents, {failed} inputs not read");
+            Ok(0)
         }
         Command::Ner {
             text,

@@ -1,12 +1,21 @@
-//! Stage order, parallelism and the model thread.
+//! The pipeline is a list of stages.
 //!
-//! corpus (rayon) -> sentences (rayon) -> tokenize (rayon) -> NER (this thread, batched) ->
-//! claims and relations (rayon) -> resolution -> comparison -> graph -> export.
-//! Documents stay in corpus order throughout, so output is the same for any thread count.
+//! Per-document stages ([`DocStage`]) need one document at a time (batched in chunks for the
+//! model) and can run anywhere: `newsgraph extract`, a Spark executor. Each declares the
+//! [`Layer`]s it reads and writes, and the order is checked once when a [`DocPipeline`] is
+//! built. What they leave is the document's record (its view, sentences, mentions, claims,
+//! relations and credit, without the original text).
+//!
+//! Corpus stages ([`CorpusStage`]) need every record: resolution, claim table, stories, other
+//! events, sources, comparison, graph. They run once, on records sorted by document id, so the
+//! output does not depend on how the corpus was split or on the thread count.
+//!
+//! `run` is both in one process: documents stream through the per-document stages a chunk at
+//! a time and only their records are kept.
 use crate::claims::{self, Claim};
 use crate::compare::{self, ClaimRecord, Group};
 use crate::config::Config;
-use crate::corpus::{self, Skipped};
+use crate::corpus::{self, html::Hints, Skipped};
 use crate::doc::{Document, EntityType, Mention};
 use crate::error::{Error, Result};
 use crate::graph::{EdgeKind, Graph, NodeKind, Props};
@@ -18,9 +27,13 @@ use crate::sources::{self, Credits};
 use crate::stories::{self, Story, StoryOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::IsTerminal;
 use std::time::Instant;
+
+/// Documents that go through the per-document stages together.
+pub const CHUNK_DOCS: usize = 256;
 
 /// Everything a run produced, before export.
 pub struct Output {
@@ -51,14 +64,325 @@ pub fn progress(len: u64, msg: &'static str) -> ProgressBar {
     pb
 }
 
-/// Sentence-split every document.
-pub fn segment_all(docs: &mut [Document]) {
-    docs.par_iter_mut()
-        .for_each(|d| d.sentences = segment::split(&d.view.text));
+/// A counter of documents on stderr (the total is not known while streaming), hidden when
+/// stderr is not a terminal.
+fn counter() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {pos} documents, {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb
+}
+
+// ----------------------------------------------------------------------------- stage contract
+
+/// A layer of a document that stages read and write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// The original text (held until [`Compact`]).
+    Text,
+    /// The view and metadata (always there).
+    View,
+    Sentences,
+    Mentions,
+    Claims,
+    Relations,
+    Credit,
+}
+
+/// A stage that works on each document by itself.
+pub trait DocStage {
+    fn name(&self) -> &'static str;
+    /// Layers that must be there when the stage runs.
+    fn requires(&self) -> &'static [Layer];
+    /// Layers the stage writes (a stage that corrects a layer lists it here).
+    fn assigns(&self) -> &'static [Layer];
+    /// Layers gone after the stage.
+    fn removes(&self) -> &'static [Layer] {
+        &[]
+    }
+    /// Run on a chunk of documents. A stage may batch across the chunk (the model does), but
+    /// what it writes into a document depends on that document only.
+    fn run(&self, docs: &mut [Document]) -> Result<()>;
+}
+
+/// Per-document stages in a checked order.
+pub struct DocPipeline<'a> {
+    stages: Vec<Box<dyn DocStage + 'a>>,
+}
+
+impl<'a> DocPipeline<'a> {
+    /// Check that every stage finds the layers it requires, given the layers documents come
+    /// with.
+    pub fn new(given: &[Layer], stages: Vec<Box<dyn DocStage + 'a>>) -> Result<DocPipeline<'a>> {
+        let mut have: Vec<Layer> = given.to_vec();
+        for s in &stages {
+            if let Some(l) = s.requires().iter().find(|l| !have.contains(l)) {
+                return Err(Error::Config(format!(
+                    "pipeline: stage `{}` requires the {l:?} layer, which no earlier stage assigns",
+                    s.name()
+                )));
+            }
+            have.extend(s.assigns());
+            have.retain(|l| !s.removes().contains(l));
+        }
+        Ok(DocPipeline { stages })
+    }
+
+    /// The stage names, in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.stages.iter().map(|s| s.name()).collect()
+    }
+
+    /// Run every stage over a chunk, adding each stage's time to `timings`.
+    pub fn run(&self, docs: &mut [Document], timings: &mut Timings) -> Result<()> {
+        for s in &self.stages {
+            let t = Instant::now();
+            s.run(docs)?;
+            timings.add(s.name(), t.elapsed().as_secs_f64());
+        }
+        Ok(())
+    }
+}
+
+/// Seconds per stage, in the order stages first ran.
+#[derive(Debug, Default)]
+pub struct Timings(pub Vec<(&'static str, f64)>);
+
+impl Timings {
+    pub fn add(&mut self, name: &'static str, secs: f64) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, t)) => *t += secs,
+            None => self.0.push((name, secs)),
+        }
+    }
+}
+
+/// Sentence splitting.
+pub struct Segment;
+
+impl DocStage for Segment {
+    fn name(&self) -> &'static str {
+        "segment"
+    }
+    fn requires(&self) -> &'static [Layer] {
+        &[Layer::View]
+    }
+    fn assigns(&self) -> &'static [Layer] {
+        &[Layer::Sentences]
+    }
+    fn run(&self, docs: &mut [Document]) -> Result<()> {
+        docs.par_iter_mut()
+            .for_each(|d| d.sentences = segment::split(&d.view.text));
+        Ok(())
+    }
+}
+
+/// The NER model over every sentence of the chunk, batched across documents.
+pub struct Ner<'m> {
+    pub model: &'m NerModel,
+    pub progress: Option<&'m ProgressBar>,
+}
+
+impl DocStage for Ner<'_> {
+    fn name(&self) -> &'static str {
+        "ner"
+    }
+    fn requires(&self) -> &'static [Layer] {
+        &[Layer::Sentences]
+    }
+    fn assigns(&self) -> &'static [Layer] {
+        &[Layer::Mentions]
+    }
+    fn run(&self, docs: &mut [Document]) -> Result<()> {
+        tag_all(docs, self.model, self.progress)
+    }
+}
+
+/// Drops the spans that name nothing (corrects the model's mentions).
+pub struct NameFilter<'r> {
+    pub aliases: &'r Aliases,
+}
+
+impl DocStage for NameFilter<'_> {
+    fn name(&self) -> &'static str {
+        "name_filter"
+    }
+    fn requires(&self) -> &'static [Layer] {
+        &[Layer::Sentences, Layer::Mentions]
+    }
+    fn assigns(&self) -> &'static [Layer] {
+        &[Layer::Mentions]
+    }
+    fn run(&self, docs: &mut [Document]) -> Result<()> {
+        docs.par_iter_mut()
+            .for_each(|d| guarded(d, "name filter", |d| drop_non_names(d, self.aliases)));
+        Ok(())
+    }
+}
+
+/// The numeric claims of each sentence.
+pub struct Claims<'r> {
+    pub measures: &'r claims::MeasureTable,
+}
+
+impl DocStage for Claims<'_> {
+    fn name(&self) -> &'static str {
+        "claims"
+    }
+    fn requires(&self) -> &'static [Layer] {
+        &[Layer::Text, Layer::Sentences, Layer::Mentions]
+    }
+    fn assigns(&self) -> &'static [Layer] {
+        &[Layer::Claims]
+    }
+    fn run(&self, docs: &mut [Document]) -> Result<()> {
+        docs.par_iter_mut().for_each(|d| {
+            guarded(d, "claim rules", |d| {
+                d.claims = claims::extract(d, self.measures)
+            })
+        });
+        Ok(())
+    }
+}
+
+/// Typed relations between mentions (roles, heads, affiliations, quotes).
+pub struct Relations;
+
+impl DocStage for Relations {
+    fn name(&self) -> &'static str {
+        "relations"
+    }
+    fn requires(&self) -> &'static [Layer] {
+        &[Layer::Sentences, Layer::Mentions]
+    }
+    fn assigns(&self) -> &'static [Layer] {
+        &[Layer::Relations]
+    }
+    fn run(&self, docs: &mut [Document]) -> Result<()> {
+        docs.par_iter_mut()
+            .for_each(|d| guarded(d, "relation rules", |d| d.relations = relations::extract(d)));
+        Ok(())
+    }
+}
+
+/// Where the relation rules and the model disagree on a type, the rules' evidence wins
+/// (corrects mention types).
+pub struct TypePolicy;
+
+impl DocStage for TypePolicy {
+    fn name(&self) -> &'static str {
+        "type_policy"
+    }
+    fn requires(&self) -> &'static [Layer] {
+        &[Layer::Mentions, Layer::Relations]
+    }
+    fn assigns(&self) -> &'static [Layer] {
+        &[Layer::Mentions]
+    }
+    fn run(&self, docs: &mut [Document]) -> Result<()> {
+        docs.par_iter_mut()
+            .for_each(|d| guarded(d, "type policy", relations::apply_type_policy));
+        Ok(())
+    }
+}
+
+/// The agency a document credits (`data/credits.tsv`), read from its original text.
+pub struct Credit<'r> {
+    pub credits: &'r Credits,
+}
+
+impl DocStage for Credit<'_> {
+    fn name(&self) -> &'static str {
+        "credit"
+    }
+    fn requires(&self) -> &'static [Layer] {
+        &[Layer::Text]
+    }
+    fn assigns(&self) -> &'static [Layer] {
+        &[Layer::Credit]
+    }
+    fn run(&self, docs: &mut [Document]) -> Result<()> {
+        docs.par_iter_mut()
+            .for_each(|d| d.credit = self.credits.credit_of(d));
+        Ok(())
+    }
+}
+
+/// Drops the original text: what is left is the document's record.
+pub struct Compact;
+
+impl DocStage for Compact {
+    fn name(&self) -> &'static str {
+        "compact"
+    }
+    fn requires(&self) -> &'static [Layer] {
+        &[Layer::Text, Layer::Mentions]
+    }
+    fn assigns(&self) -> &'static [Layer] {
+        &[]
+    }
+    fn removes(&self) -> &'static [Layer] {
+        &[Layer::Text]
+    }
+    fn run(&self, docs: &mut [Document]) -> Result<()> {
+        docs.par_iter_mut().for_each(Document::compact);
+        Ok(())
+    }
+}
+
+/// Run a rule on one document; a bug in it (a panic) costs this document that layer, with a
+/// warning, never the run.
+fn guarded(d: &mut Document, what: &str, f: impl FnOnce(&mut Document)) {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(d)));
+    if let Err(panic) = r {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("unknown cause");
+        d.warnings.push(format!(
+            "internal error in the {what} ({why}); this document lost that layer, please report it"
+        ));
+    }
+}
+
+/// The rule stages that follow NER, in order.
+pub fn rule_stages(rules: &Rules) -> Vec<Box<dyn DocStage + '_>> {
+    vec![
+        Box::new(NameFilter {
+            aliases: &rules.aliases,
+        }),
+        Box::new(Claims {
+            measures: &rules.measures,
+        }),
+        Box::new(Relations),
+        Box::new(TypePolicy),
+        Box::new(Credit {
+            credits: &rules.credits,
+        }),
+    ]
+}
+
+/// Every per-document stage, from a document's view to its record.
+pub fn doc_pipeline<'a>(
+    model: &'a NerModel,
+    rules: &'a Rules,
+    progress: Option<&'a ProgressBar>,
+) -> Result<DocPipeline<'a>> {
+    let mut stages: Vec<Box<dyn DocStage + 'a>> =
+        vec![Box::new(Segment), Box::new(Ner { model, progress })];
+    stages.extend(rule_stages(rules));
+    stages.push(Box::new(Compact));
+    DocPipeline::new(&[Layer::Text, Layer::View], stages)
 }
 
 /// Run NER over every sentence of every document, batched across documents.
-pub fn tag_all(docs: &mut [Document], model: &NerModel) -> Result<()> {
+pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>) -> Result<()> {
     let index: Vec<(usize, usize)> = docs
         .iter()
         .enumerate()
@@ -69,9 +393,11 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel) -> Result<()> {
         .par_iter()
         .map(|&(d, s)| tokenizer.tokenize(docs[d].slice(&docs[d].sentences[s].range)))
         .collect();
-    let pb = progress(inputs.len() as u64, "ner");
-    let tags = model.predict(&inputs, |n| pb.inc(n as u64))?;
-    pb.finish_and_clear();
+    let tags = model.predict(&inputs, |_| {
+        if let Some(pb) = pb {
+            pb.tick();
+        }
+    })?;
     for doc in docs.iter_mut() {
         doc.mentions.clear();
     }
@@ -90,141 +416,324 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel) -> Result<()> {
                 etype: span.etype,
                 score: span.score,
                 entity: None,
+                surface: None,
             });
         }
     }
     Ok(())
 }
 
-fn node_kind(t: EntityType) -> NodeKind {
-    match t {
-        EntityType::Person => NodeKind::Person,
-        EntityType::Location => NodeKind::Location,
-        EntityType::Organization => NodeKind::Organization,
-        EntityType::Misc => NodeKind::Misc,
-    }
+// ----------------------------------------------------------------------------- records
+
+/// One line of `newsgraph extract`'s output: a document's record, or why the input line gave
+/// none.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Record {
+    /// The input's `id` (absent when the line was not JSON).
+    pub id: Option<String>,
+    /// The input's `seq`, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    pub ok: bool,
+    /// The model that tagged the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<Box<Document>>,
+    /// Where a failed input came from (`path#line`) and why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
-/// Provenance properties of a view range in a document.
-fn provenance(doc: &Document, range: &std::ops::Range<usize>, sentence: usize) -> Props {
-    let (start, end) = doc.offsets(range);
-    let mut p = Props::new();
-    p.insert("doc_id", doc.meta.doc_id.clone().into());
-    p.insert("outlet", doc.meta.outlet.clone().into());
-    p.insert("start", start.into());
-    p.insert("end", end.into());
-    p.insert("sentence_index", sentence.into());
-    p.insert(
-        "sentence",
-        doc.sentences
-            .get(sentence)
-            .map(|s| doc.slice(&s.range).to_string())
-            .unwrap_or_default()
-            .into(),
-    );
-    p
+/// The records of a corpus, as `assemble` gathers them.
+#[derive(Default)]
+pub struct Records {
+    pub docs: Vec<Document>,
+    pub skipped: Vec<Skipped>,
+    pub models: BTreeSet<String>,
 }
 
-/// Claim records with resolved subjects.
-pub fn claim_records(docs: &[Document]) -> Vec<ClaimRecord> {
-    let mut out = Vec::new();
-    for d in docs {
-        for c in &d.claims {
-            out.push(record(d, c));
+impl Records {
+    pub fn add(&mut self, r: Record) {
+        if let Some(m) = r.model {
+            self.models.insert(m);
+        }
+        match (r.ok, r.doc) {
+            (true, Some(d)) => self.docs.push(*d),
+            _ => self.skipped.push(Skipped {
+                path: r.path.or(r.id).unwrap_or_else(|| "(unknown input)".into()),
+                reason: r
+                    .error
+                    .unwrap_or_else(|| "no document in the record".into()),
+            }),
         }
     }
-    out
-}
 
-fn record(d: &Document, c: &Claim) -> ClaimRecord {
-    let (start, end) = d.offsets(&c.range);
-    let q = &c.quantity;
-    let subject_entity = c.subject_mention.and_then(|m| d.mentions[m].entity.clone());
-    ClaimRecord {
-        claim_id: c.id.clone(),
-        doc_id: d.meta.doc_id.clone(),
-        outlet: d.meta.outlet.clone(),
-        subject: c.subject.clone(),
-        subject_id: subject_entity,
-        measure: c.measure.clone(),
-        measure_key: c.measure_key.clone(),
-        measure_from_table: c.measure_from_table,
-        cumulative: false,
-        reads_as_update: false,
-        elsewhere: None,
-        dimension: c.dimension.clone(),
-        story: None,
-        published: d.meta.published.clone(),
-        source: String::new(),
-        copy_of: None,
-        value: q.value,
-        lower: q.lower,
-        upper: q.upper,
-        lower_inclusive: q.lower_inclusive,
-        upper_inclusive: q.upper_inclusive,
-        approximate: q.approximate,
-        kind: q.kind.as_str().to_string(),
-        unit: q.unit.clone(),
-        currency: q.currency.clone(),
-        as_of: c.as_of.clone(),
-        as_of_text: c.as_of_text.clone(),
-        surface: d.surface(&c.range).to_string(),
-        sentence: d.slice(&d.sentences[c.sentence].range).to_string(),
-        sentence_index: c.sentence,
-        start,
-        end,
+    /// Read record files (`extract` output), in any order; a line that is not a record is
+    /// reported as skipped (`FILE#LINE`) and the rest goes on.
+    pub fn read(&mut self, path: &std::path::Path) -> Result<()> {
+        use std::io::BufRead;
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let name = path.display().to_string();
+        for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+            let line = line.map_err(|e| Error::io(path, e))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Record>(&line) {
+                Ok(r) => self.add(r),
+                Err(e) => self.skipped.push(Skipped {
+                    path: format!("{name}#{}", i + 1),
+                    reason: format!("not a newsgraph extract record: {e}"),
+                }),
+            }
+        }
+        Ok(())
+    }
+
+    /// Sort by document id (then path), so the output does not depend on arrival order.
+    pub fn sort(&mut self) {
+        self.docs
+            .sort_by(|a, b| (&a.meta.doc_id, &a.meta.path).cmp(&(&b.meta.doc_id, &b.meta.path)));
+        self.skipped
+            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     }
 }
 
-/// Run the whole pipeline (without writing files).
+// ----------------------------------------------------------------------------- extract
+
+/// An input line of `extract`: its id and seq, and its document or (path, reason).
+type Pending = (
+    Option<String>,
+    Option<u64>,
+    std::result::Result<corpus::RawDoc, (String, String)>,
+);
+
+/// What `extract` did.
+#[derive(Debug, Default)]
+pub struct ExtractStats {
+    pub lines: u64,
+    pub ok: u64,
+    pub failed: u64,
+}
+
+/// `newsgraph extract --jsonl`: read corpus JSONL lines from `input` and write exactly one
+/// [`Record`] per line to `output`, in input order, a chunk at a time (flushed after each).
+/// A line that yields no document is a record with `ok: false` and the reason; only I/O and
+/// model errors are errors. `name` is the input's name for lines without a `path`.
+pub fn extract_stream(
+    input: impl std::io::BufRead,
+    mut output: impl std::io::Write,
+    pipeline: &DocPipeline,
+    model_name: &str,
+    hints: &Hints,
+    name: &str,
+) -> Result<ExtractStats> {
+    let base = corpus::line_base(name);
+    let mut stats = ExtractStats::default();
+    let mut lines = input.split(b'\n');
+    let mut timings = Timings::default();
+    loop {
+        let mut chunk: Vec<Pending> = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.map_err(|e| Error::io(std::path::Path::new(name), e))?;
+            stats.lines += 1;
+            let line = String::from_utf8_lossy(&line).into_owned();
+            let value: Option<serde_json::Value> = serde_json::from_str(&line).ok();
+            let get = |k: &str| value.as_ref().and_then(|v| v.get(k));
+            let id = get("id").and_then(|v| match v {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            });
+            let seq = get("seq").and_then(serde_json::Value::as_u64);
+            let where_ = format!("{name}#{}", seq.map_or(stats.lines, |s| s + 1));
+            // An input `newsgraph lines` could not read carries its reason.
+            let given_error = get("error").and_then(|e| e.as_str()).map(String::from);
+            let raw = match given_error {
+                Some(e) => Err((
+                    get("path")
+                        .and_then(|p| p.as_str())
+                        .map_or_else(|| where_.clone(), String::from),
+                    e,
+                )),
+                None if line.trim().is_empty() => Err((where_.clone(), "empty line".into())),
+                None => {
+                    corpus::parse_line(&line, &where_, &base, None).map_err(|e| (where_.clone(), e))
+                }
+            };
+            chunk.push((id, seq, raw));
+            if chunk.len() == CHUNK_DOCS {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            return Ok(stats);
+        }
+        let mut slots = Vec::with_capacity(chunk.len());
+        let mut raws = Vec::new();
+        for (id, seq, raw) in chunk {
+            match raw {
+                Ok(r) => {
+                    raws.push(r);
+                    slots.push((id, seq, Ok(())));
+                }
+                Err(e) => slots.push((id, seq, Err(e))),
+            }
+        }
+        let built = corpus::build_all(raws, hints);
+        let mut docs = Vec::new();
+        let mut results = Vec::new();
+        for b in built {
+            match b {
+                Ok(d) => {
+                    results.push(Ok(docs.len()));
+                    docs.push(d);
+                }
+                Err(s) => results.push(Err((s.path, s.reason))),
+            }
+        }
+        pipeline.run(&mut docs, &mut timings)?;
+        let mut docs = docs.into_iter().map(Some).collect::<Vec<_>>();
+        let mut results = results.into_iter();
+        for (id, seq, slot) in slots {
+            let outcome = match slot {
+                Ok(()) => results
+                    .next()
+                    .unwrap_or(Err((String::new(), "lost".into()))),
+                Err(e) => Err(e),
+            };
+            let rec = match outcome {
+                Ok(i) => {
+                    stats.ok += 1;
+                    Record {
+                        id,
+                        seq,
+                        ok: true,
+                        model: Some(model_name.to_string()),
+                        doc: docs[i].take().map(Box::new),
+                        path: None,
+                        error: None,
+                    }
+                }
+                Err((path, error)) => {
+                    stats.failed += 1;
+                    Record {
+                        id,
+                        seq,
+                        ok: false,
+                        model: None,
+                        doc: None,
+                        path: Some(path),
+                        error: Some(error),
+                    }
+                }
+            };
+            serde_json::to_writer(&mut output, &rec)
+                .map_err(|e| Error::Config(format!("writing a record: {e}")))?;
+            output
+                .write_all(b"\n")
+                .map_err(|e| Error::io(std::path::Path::new("stdout"), e))?;
+        }
+        output
+            .flush()
+            .map_err(|e| Error::io(std::path::Path::new("stdout"), e))?;
+    }
+}
+
+// ----------------------------------------------------------------------------- run
+
+/// The manifest a configuration names, with its bad rows as skipped inputs.
+fn manifest_of(config: &Config) -> Result<(corpus::Manifest, Vec<Skipped>)> {
+    match &config.manifest {
+        Some(p) => corpus::read_manifest(p),
+        None => Ok(Default::default()),
+    }
+}
+
+/// The HTML hints a configuration names.
+pub fn hints_of(path: Option<&std::path::Path>) -> Result<Hints> {
+    match path {
+        Some(p) => Hints::load(p),
+        None => Ok(Hints::builtin()),
+    }
+}
+
+/// Run the whole pipeline (without writing files): stream the corpus through the
+/// per-document stages a chunk at a time, then run the corpus stages on the records.
 pub fn run(config: &Config) -> Result<Output> {
-    let mut timings = Vec::new();
     let t = Instant::now();
-    let mut manifest_skips = Vec::new();
-    let manifest = match &config.manifest {
-        Some(p) => {
-            let (m, bad_rows) = corpus::read_manifest(p)?;
-            manifest_skips = bad_rows;
-            m
-        }
-        None => Default::default(),
-    };
+    let (manifest, manifest_skips) = manifest_of(config)?;
     let rules = Rules::from_config(config)?;
-    let hints = match &config.html_hints {
-        Some(p) => corpus::html::Hints::load(p)?,
-        None => corpus::html::Hints::builtin(),
-    };
-    let (mut docs, mut skipped) = corpus::load(&config.corpus, &manifest, &hints)?;
-    skipped.splice(0..0, manifest_skips);
-    segment_all(&mut docs);
-    timings.push(("read", t.elapsed().as_secs_f64()));
-
-    let t = Instant::now();
+    let hints = hints_of(config.html_hints.as_deref())?;
+    let mut reader = corpus::Reader::open(&config.corpus, &manifest)?;
     let model = NerModel::load(&config.model, config.device)?;
-    timings.push(("load_model", t.elapsed().as_secs_f64()));
-    let t = Instant::now();
-    tag_all(&mut docs, &model)?;
-    timings.push(("ner", t.elapsed().as_secs_f64()));
+    let mut timings = Timings::default();
+    timings.add("load_model", t.elapsed().as_secs_f64());
+    let pb = counter();
+    let pipeline = doc_pipeline(&model, &rules, Some(&pb))?;
+    let mut records = Records {
+        skipped: manifest_skips,
+        ..Records::default()
+    };
+    records.models.insert(model.name.clone());
+    loop {
+        let t = Instant::now();
+        let Some((raw, skips)) = reader.next_chunk(CHUNK_DOCS) else {
+            break;
+        };
+        records.skipped.extend(skips);
+        let mut docs = Vec::with_capacity(raw.len());
+        for r in corpus::build_all(raw, &hints) {
+            match r {
+                Ok(d) => docs.push(d),
+                Err(s) => records.skipped.push(s),
+            }
+        }
+        timings.add("read", t.elapsed().as_secs_f64());
+        pipeline.run(&mut docs, &mut timings)?;
+        pb.inc(docs.len() as u64);
+        records.docs.extend(docs);
+    }
+    pb.finish_and_clear();
+    let mut out = assemble(records, &rules, timings);
+    out.device = format!("{:?}", model.device);
+    Ok(out)
+}
 
-    let a = analyse(&mut docs, &rules, &mut timings);
-    Ok(Output {
-        docs,
-        skipped,
-        entities: a.entities,
-        claims: a.claims,
-        groups: a.groups,
-        stories: a.stories,
-        graph: a.graph,
-        model_name: model.name.clone(),
-        device: format!("{:?}", model.device),
-        timings,
-    })
+/// The corpus stages over a corpus's records, and the graph.
+pub fn assemble(mut records: Records, rules: &Rules, mut timings: Timings) -> Output {
+    records.sort();
+    let mut c = Corpus {
+        docs: records.docs,
+        ..Corpus::default()
+    };
+    for stage in corpus_stages(rules) {
+        let t = Instant::now();
+        stage.run(&mut c);
+        timings.add(stage.name(), t.elapsed().as_secs_f64());
+    }
+    Output {
+        docs: c.docs,
+        skipped: records.skipped,
+        entities: c.entities,
+        claims: c.claims,
+        groups: c.groups,
+        stories: c.stories,
+        graph: c.graph,
+        model_name: records.models.into_iter().collect::<Vec<_>>().join(" + "),
+        device: "n/a".into(),
+        timings: timings.0,
+    }
 }
 
 /// Drop the spans that name nothing: no name left once titles and punctuation go ("Mr.",
 /// "'s"), or a common noun that opens a sentence ("Countries have the right ...").
-fn drop_non_names(d: &mut Document, case: &ner::WordCase, aliases: &Aliases) {
-    let common = ner::sentence_initial_common_nouns(d, case);
+fn drop_non_names(d: &mut Document, aliases: &Aliases) {
+    let case = ner::WordCase::of(std::slice::from_ref(d));
+    let common = ner::sentence_initial_common_nouns(d, &case);
     let keep: Vec<bool> = d
         .mentions
         .iter()
@@ -274,122 +783,315 @@ impl Rules {
 
     /// The tables and settings a configuration names.
     pub fn from_config(config: &Config) -> Result<Rules> {
+        Rules::load(
+            config.aliases.as_deref(),
+            config.measures.as_deref(),
+            config.credits.as_deref(),
+            config.story_days,
+            config.tolerance,
+        )
+    }
+
+    /// The alias table at `aliases` (none if not given), the shipped measure and credit tables
+    /// plus the rows of `measures` and `credits`, and the settings.
+    pub fn load(
+        aliases: Option<&std::path::Path>,
+        measures: Option<&std::path::Path>,
+        credits: Option<&std::path::Path>,
+        story_days: i64,
+        tolerance: f64,
+    ) -> Result<Rules> {
         Ok(Rules {
-            aliases: match &config.aliases {
+            aliases: match aliases {
                 Some(p) => Aliases::load(p)?,
                 None => Aliases::default(),
             },
-            measures: match &config.measures {
+            measures: match measures {
                 Some(p) => claims::MeasureTable::load_with(p)?,
                 None => claims::MeasureTable::builtin(),
             },
-            credits: match &config.credits {
+            credits: match credits {
                 Some(p) => Credits::load_with(p)?,
                 None => Credits::builtin(),
             },
             stories: StoryOptions {
-                window_days: config.story_days,
+                window_days: story_days,
                 ..StoryOptions::default()
             },
-            tolerance: config.tolerance,
+            tolerance,
         })
     }
 }
 
-/// The stages after NER: claims and relations, resolution, comparison, graph. Takes documents
-/// whose mentions are sorted and disjoint (what [`ner::spans`] yields), whatever their types or
-/// boundaries; records the time of each stage in `timings`.
+/// The rule stages and the corpus stages over documents already tagged (sorted, disjoint
+/// mentions, whatever their types or boundaries): what tests of the rules call. Records the
+/// time of each stage in `timings`.
 pub fn analyse(
-    docs: &mut [Document],
+    docs: &mut Vec<Document>,
     rules: &Rules,
     timings: &mut Vec<(&'static str, f64)>,
 ) -> Analysis {
-    let (aliases, measures) = (&rules.aliases, &rules.measures);
-    let t = Instant::now();
-    let case = ner::WordCase::of(docs);
-    docs.par_iter_mut().for_each(|d| {
-        drop_non_names(d, &case, aliases);
-        // A bug in a rule costs one document its claims and relations, never the run.
-        let rules = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            (claims::extract(d, measures), relations::extract(d))
-        }));
-        match rules {
-            Ok((c, r)) => {
-                d.claims = c;
-                d.relations = r;
-                relations::apply_type_policy(d);
-            }
-            Err(panic) => {
-                let why = panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied())
-                    .unwrap_or("unknown cause");
-                d.warnings.push(format!(
-                    "internal error in the claim and relation rules ({why}); \
-                     this document has no claims or relations, please report it"
-                ));
-            }
-        }
-    });
-    timings.push(("claims_relations", t.elapsed().as_secs_f64()));
-
-    let t = Instant::now();
-    let entities = resolve::resolve(docs, aliases);
-    for d in docs.iter_mut() {
-        for c in d.claims.iter_mut() {
-            if let Some(m) = c.subject_mention {
-                c.subject_id = d.mentions[m].entity.clone();
-            }
-        }
+    let mut t = Timings::default();
+    let given = [Layer::Text, Layer::View, Layer::Sentences, Layer::Mentions];
+    let p = DocPipeline::new(&given, rule_stages(rules)).expect("the rule stages are in order");
+    p.run(docs, &mut t).expect("rule stages do not fail");
+    let mut c = Corpus {
+        docs: std::mem::take(docs),
+        ..Corpus::default()
+    };
+    for stage in corpus_stages(rules) {
+        let s = Instant::now();
+        stage.run(&mut c);
+        t.add(stage.name(), s.elapsed().as_secs_f64());
     }
-    let names: HashMap<&str, &str> = entities
-        .iter()
-        .map(|e| (e.id.as_str(), e.name.as_str()))
-        .collect();
-    let mut records = claim_records(docs);
-    for r in records.iter_mut() {
-        if let Some(n) = r.subject_id.as_deref().and_then(|id| names.get(id)) {
-            r.subject = Some(n.to_string());
-        }
-    }
-    // Stories, then sources (credit lines, copied sentences), then the comparison.
-    let stories = stories::find_stories(docs, &names, rules.stories);
-    let mut story_of: HashMap<&str, &str> = HashMap::new();
-    for s in &stories {
-        for &i in &s.docs {
-            story_of.insert(docs[i].meta.doc_id.as_str(), s.id.as_str());
-        }
-    }
-    for r in records.iter_mut() {
-        r.story = story_of.get(r.doc_id.as_str()).map(|s| s.to_string());
-        r.cumulative = rules.measures.is_cumulative(&r.measure_key);
-        r.reads_as_update = rules.measures.reads_as_update(&r.sentence);
-    }
-    mark_elsewhere(&mut records, docs, &stories, rules.stories.window_days);
-    let credits: HashMap<String, String> = docs
-        .iter()
-        .filter_map(|d| {
-            rules
-                .credits
-                .credit_of(d)
-                .map(|a| (d.meta.doc_id.clone(), a))
-        })
-        .collect();
-    sources::mark(&mut records, &credits);
-    let groups = compare::compare(&records, rules.tolerance);
-    timings.push(("resolve_compare", t.elapsed().as_secs_f64()));
-
-    let t = Instant::now();
-    let mut graph = build_graph(docs, &entities, &records, &groups);
-    add_stories(&mut graph, docs, &stories);
-    timings.push(("graph", t.elapsed().as_secs_f64()));
+    *docs = c.docs;
+    timings.extend(t.0);
     Analysis {
-        entities,
-        claims: records,
-        groups,
-        stories,
-        graph,
+        entities: c.entities,
+        claims: c.claims,
+        groups: c.groups,
+        stories: c.stories,
+        graph: c.graph,
+    }
+}
+
+// ----------------------------------------------------------------------------- corpus stages
+
+/// What the corpus stages build, each its own part.
+#[derive(Default)]
+pub struct Corpus {
+    pub docs: Vec<Document>,
+    pub entities: Vec<Entity>,
+    pub claims: Vec<ClaimRecord>,
+    pub stories: Vec<Story>,
+    pub groups: Vec<Group>,
+    pub graph: Graph,
+}
+
+/// A stage over every record of the corpus.
+pub trait CorpusStage {
+    fn name(&self) -> &'static str;
+    fn run(&self, c: &mut Corpus);
+}
+
+/// The corpus stages, in order: each reads what the ones before it built.
+pub fn corpus_stages(rules: &Rules) -> Vec<Box<dyn CorpusStage + '_>> {
+    vec![
+        Box::new(Resolve { rules }),
+        Box::new(ClaimTable { rules }),
+        Box::new(Stories { rules }),
+        Box::new(OtherEvents { rules }),
+        Box::new(SourcesStage),
+        Box::new(Compare { rules }),
+        Box::new(GraphStage),
+    ]
+}
+
+/// Alias resolution: entity ids on mentions, the entity table.
+pub struct Resolve<'r> {
+    rules: &'r Rules,
+}
+
+impl CorpusStage for Resolve<'_> {
+    fn name(&self) -> &'static str {
+        "resolve"
+    }
+    fn run(&self, c: &mut Corpus) {
+        c.entities = resolve::resolve(&mut c.docs, &self.rules.aliases);
+    }
+}
+
+/// One row per claim, its subject resolved, its measure's table facts.
+pub struct ClaimTable<'r> {
+    rules: &'r Rules,
+}
+
+impl CorpusStage for ClaimTable<'_> {
+    fn name(&self) -> &'static str {
+        "claim_table"
+    }
+    fn run(&self, c: &mut Corpus) {
+        let names: HashMap<&str, &str> = c
+            .entities
+            .iter()
+            .map(|e| (e.id.as_str(), e.name.as_str()))
+            .collect();
+        let measures = &self.rules.measures;
+        c.claims = c
+            .docs
+            .iter()
+            .flat_map(|d| d.claims.iter().map(move |cl| record(d, cl)))
+            .map(|mut r| {
+                if let Some(n) = r.subject_id.as_deref().and_then(|id| names.get(id)) {
+                    r.subject = Some(n.to_string());
+                }
+                r.cumulative = measures.is_cumulative(&r.measure_key);
+                r.reads_as_update = measures.reads_as_update(&r.sentence);
+                r
+            })
+            .collect();
+    }
+}
+
+/// Stories: documents about one event, and each claim's story.
+pub struct Stories<'r> {
+    rules: &'r Rules,
+}
+
+impl CorpusStage for Stories<'_> {
+    fn name(&self) -> &'static str {
+        "stories"
+    }
+    fn run(&self, c: &mut Corpus) {
+        let names: HashMap<&str, &str> = c
+            .entities
+            .iter()
+            .map(|e| (e.id.as_str(), e.name.as_str()))
+            .collect();
+        c.stories = stories::find_stories(&c.docs, &names, self.rules.stories);
+        let mut story_of: HashMap<&str, &str> = HashMap::new();
+        for s in &c.stories {
+            for &i in &s.docs {
+                story_of.insert(c.docs[i].meta.doc_id.as_str(), s.id.as_str());
+            }
+        }
+        for r in c.claims.iter_mut() {
+            r.story = story_of.get(r.doc_id.as_str()).map(|s| s.to_string());
+        }
+    }
+}
+
+/// Claims about another event than their story's.
+pub struct OtherEvents<'r> {
+    rules: &'r Rules,
+}
+
+impl CorpusStage for OtherEvents<'_> {
+    fn name(&self) -> &'static str {
+        "other_events"
+    }
+    fn run(&self, c: &mut Corpus) {
+        mark_elsewhere(
+            &mut c.claims,
+            &c.docs,
+            &c.stories,
+            self.rules.stories.window_days,
+        );
+    }
+}
+
+/// Each claim's source (credited agency or outlet) and the claim it copies.
+pub struct SourcesStage;
+
+impl CorpusStage for SourcesStage {
+    fn name(&self) -> &'static str {
+        "sources"
+    }
+    fn run(&self, c: &mut Corpus) {
+        let credits: HashMap<String, String> = c
+            .docs
+            .iter()
+            .filter_map(|d| d.credit.clone().map(|a| (d.meta.doc_id.clone(), a)))
+            .collect();
+        sources::mark(&mut c.claims, &credits);
+    }
+}
+
+/// Claim groups: who agrees, who differs, by how much.
+pub struct Compare<'r> {
+    rules: &'r Rules,
+}
+
+impl CorpusStage for Compare<'_> {
+    fn name(&self) -> &'static str {
+        "compare"
+    }
+    fn run(&self, c: &mut Corpus) {
+        c.groups = compare::compare(&c.claims, self.rules.tolerance);
+    }
+}
+
+/// The knowledge graph.
+pub struct GraphStage;
+
+impl CorpusStage for GraphStage {
+    fn name(&self) -> &'static str {
+        "graph"
+    }
+    fn run(&self, c: &mut Corpus) {
+        let mut g = build_graph(&c.docs, &c.entities, &c.claims, &c.groups);
+        add_stories(&mut g, &c.docs, &c.stories);
+        c.graph = g;
+    }
+}
+
+fn node_kind(t: EntityType) -> NodeKind {
+    match t {
+        EntityType::Person => NodeKind::Person,
+        EntityType::Location => NodeKind::Location,
+        EntityType::Organization => NodeKind::Organization,
+        EntityType::Misc => NodeKind::Misc,
+    }
+}
+
+/// Provenance properties of a view range in a document.
+fn provenance(doc: &Document, range: &std::ops::Range<usize>, sentence: usize) -> Props {
+    let (start, end) = doc.offsets(range);
+    let mut p = Props::new();
+    p.insert("doc_id", doc.meta.doc_id.clone().into());
+    p.insert("outlet", doc.meta.outlet.clone().into());
+    p.insert("start", start.into());
+    p.insert("end", end.into());
+    p.insert("sentence_index", sentence.into());
+    p.insert(
+        "sentence",
+        doc.sentences
+            .get(sentence)
+            .map(|s| doc.slice(&s.range).to_string())
+            .unwrap_or_default()
+            .into(),
+    );
+    p
+}
+
+/// A claim's row of the claim table; its subject id is its subject mention's entity.
+fn record(d: &Document, c: &Claim) -> ClaimRecord {
+    let (start, end) = d.offsets(&c.range);
+    let q = &c.quantity;
+    let subject_entity = c.subject_mention.and_then(|m| d.mentions[m].entity.clone());
+    ClaimRecord {
+        claim_id: c.id.clone(),
+        doc_id: d.meta.doc_id.clone(),
+        outlet: d.meta.outlet.clone(),
+        subject: c.subject.clone(),
+        subject_id: subject_entity,
+        measure: c.measure.clone(),
+        measure_key: c.measure_key.clone(),
+        measure_from_table: c.measure_from_table,
+        cumulative: false,
+        reads_as_update: false,
+        elsewhere: None,
+        dimension: c.dimension.clone(),
+        story: None,
+        published: d.meta.published.clone(),
+        source: String::new(),
+        copy_of: None,
+        value: q.value,
+        lower: q.lower,
+        upper: q.upper,
+        lower_inclusive: q.lower_inclusive,
+        upper_inclusive: q.upper_inclusive,
+        approximate: q.approximate,
+        kind: q.kind.as_str().to_string(),
+        unit: q.unit.clone(),
+        currency: q.currency.clone(),
+        as_of: c.as_of.clone(),
+        as_of_text: c.as_of_text.clone(),
+        surface: c.surface.clone(),
+        sentence: d.slice(&d.sentences[c.sentence].range).to_string(),
+        sentence_index: c.sentence,
+        start,
+        end,
     }
 }
 
@@ -500,7 +1202,7 @@ fn add_stories(g: &mut Graph, docs: &[Document], stories: &[Story]) {
             p.insert("doc_id", docs[i].meta.doc_id.clone().into());
             p.insert("outlet", docs[i].meta.outlet.clone().into());
             p.insert("start", 0usize.into());
-            p.insert("end", docs[i].text.chars().count().into());
+            p.insert("end", docs[i].chars.into());
         }
         g.add_node(&s.id, NodeKind::Story, &s.label, p);
         for &i in &s.docs {
@@ -510,7 +1212,7 @@ fn add_stories(g: &mut Graph, docs: &[Document], stories: &[Story]) {
             ep.insert("doc_id", d.doc_id.clone().into());
             ep.insert("outlet", d.outlet.clone().into());
             ep.insert("start", 0usize.into());
-            ep.insert("end", docs[i].text.chars().count().into());
+            ep.insert("end", docs[i].chars.into());
             g.add_edge(
                 format!("IN_STORY:{did}->{}", s.id),
                 EdgeKind::InStory,
@@ -559,7 +1261,7 @@ pub fn build_graph(
         p.insert("title", m.title.clone().into());
         p.insert("format", m.format.clone().into());
         p.insert("start", 0usize.into());
-        p.insert("end", d.text.chars().count().into());
+        p.insert("end", d.chars.into());
         p.insert("sentences", d.sentences.len().into());
         p.insert("mentions", d.mentions.len().into());
         p.insert("claims", d.claims.len().into());
@@ -574,7 +1276,7 @@ pub fn build_graph(
         ep.insert("doc_id", m.doc_id.clone().into());
         ep.insert("outlet", m.outlet.clone().into());
         ep.insert("start", 0usize.into());
-        ep.insert("end", d.text.chars().count().into());
+        ep.insert("end", d.chars.into());
         g.add_edge(
             format!("PUBLISHED_BY:{did}"),
             EdgeKind::PublishedBy,
@@ -788,7 +1490,7 @@ pub fn build_graph(
                 continue;
             };
             let mut p = provenance(d, &r.range, r.sentence);
-            p.insert("rule", r.rule.into());
+            p.insert("rule", r.rule.to_string().into());
             let (kind, to) = match (&r.rtype, &r.to) {
                 (RelationType::HasRole, Target::Role(role)) => {
                     let rid = format!("role:{}", resolve::slug(role));

@@ -9,11 +9,13 @@
 //! | LOCATED_IN | Location -> Location | `of_in`, `possessive`, `comma` |
 //! | SAID | Person -> Quote | `quote_then_speaker`, `speaker_then_quote`, `pronoun`, `continued_quote` |
 use crate::doc::{Document, EntityType, POSSESSIVES};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
 /// Relation types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum RelationType {
     HasRole,
     HeadOf,
@@ -35,7 +37,7 @@ impl RelationType {
 }
 
 /// What a relation points at.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Target {
     /// Another mention of the document (index into `mentions`).
     Mention(usize),
@@ -45,7 +47,7 @@ pub enum Target {
     Quote(Range<usize>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Relation {
     pub rtype: RelationType,
     /// Index of the source mention.
@@ -56,7 +58,7 @@ pub struct Relation {
     /// View range of the evidence.
     pub range: Range<usize>,
     pub sentence: usize,
-    pub rule: &'static str,
+    pub rule: Cow<'static, str>,
 }
 
 /// Role words (lower case); multi-word roles are sequences of these.
@@ -351,7 +353,7 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                     org,
                     range: start..pr.end,
                     sentence: si,
-                    rule: "title_before_name",
+                    rule: Cow::Borrowed("title_before_name"),
                 });
                 if let Some(o) = org {
                     out.push(Relation {
@@ -361,7 +363,7 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                         org: None,
                         range: start..pr.end,
                         sentence: si,
-                        rule: "role_with_org",
+                        rule: Cow::Borrowed("role_with_org"),
                     });
                 }
             }
@@ -425,7 +427,7 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                         org: org2,
                         range: pr.start..end,
                         sentence: si,
-                        rule: "apposition",
+                        rule: Cow::Borrowed("apposition"),
                     });
                     if let Some(o) = org2 {
                         let head = HEAD_ROLES.contains(&title.as_str())
@@ -443,7 +445,7 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                             org: None,
                             range: pr.start..end,
                             sentence: si,
-                            rule,
+                            rule: Cow::Borrowed(rule),
                         });
                     }
                 }
@@ -504,11 +506,11 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                         org: None,
                         range: start..last_end,
                         sentence: si,
-                        rule: if respectively {
+                        rule: Cow::Borrowed(if respectively {
                             "respectively"
                         } else {
                             "parallel_lists"
-                        },
+                        }),
                     });
                 }
             }
@@ -565,7 +567,7 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                     org: None,
                     range: doc.mentions[a].range.start..end,
                     sentence: si,
-                    rule: "of_in",
+                    rule: Cow::Borrowed("of_in"),
                 });
                 if let Some((c, b)) = inner {
                     out.push(Relation {
@@ -575,7 +577,7 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                         org: None,
                         range: doc.mentions[b].range.start..end,
                         sentence: si,
-                        rule: "possessive",
+                        rule: Cow::Borrowed("possessive"),
                     });
                 }
             } else if between == [","] {
@@ -594,7 +596,7 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                         org: None,
                         range: doc.mentions[a].range.start..doc.mentions[b].range.end,
                         sentence: si,
-                        rule: "comma",
+                        rule: Cow::Borrowed("comma"),
                     });
                 }
             }
@@ -784,7 +786,7 @@ fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
                 org: None,
                 range: q.start..tail_end.max(q.end),
                 sentence,
-                rule,
+                rule: Cow::Borrowed(rule),
             });
         }
     }

@@ -611,8 +611,8 @@ fn a_single_jsonl_file_is_a_corpus() {
     let ids: Vec<&str> = docs.iter().map(|d| d["doc_id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ["wire-0514-ports", "observer-0515-forum"],
-        "in line order"
+        ["observer-0515-forum", "wire-0514-ports"],
+        "sorted by document id, whatever the line order"
     );
     run_fails(
         bin().arg("run").arg(demo_corpus().join("manifest.csv")),

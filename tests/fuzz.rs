@@ -175,7 +175,7 @@ proptest! {
                 continue;
             }
             taken_until = range.end;
-            d.mentions.push(Mention { range, sentence: s1, etype: types[t], score: 0.9, entity: None });
+            d.mentions.push(Mention { range, sentence: s1, etype: types[t], score: 0.9, entity: None, surface: None });
         }
         let first = format!("{:?}", newsgraph::relations::extract(&d).iter().map(|r| (r.from, r.range.clone())).collect::<Vec<_>>());
         for r in newsgraph::relations::extract(&d) {

@@ -32,7 +32,8 @@ impl Rng {
 fn load(dir: &std::path::Path) -> Vec<Document> {
     let (mut docs, _) = corpus::load(dir, &Default::default(), &corpus::html::Hints::builtin())
         .expect("corpus loads");
-    pipeline::segment_all(&mut docs);
+    use pipeline::DocStage;
+    pipeline::Segment.run(&mut docs).expect("sentences");
     docs
 }
 
@@ -80,6 +81,7 @@ fn tag_randomly(docs: &mut [Document], model: &NerModel, rng: &mut Rng, entity_r
                     etype: span.etype,
                     score: span.score,
                     entity: None,
+                    surface: None,
                 });
             }
         }
@@ -109,6 +111,7 @@ fn mention_randomly(docs: &mut [Document], rng: &mut Rng) {
                             etype: [Person, Location, Organization, Misc][rng.below(4)],
                             score: 0.9,
                             entity: None,
+                            surface: None,
                         });
                     }
                 }

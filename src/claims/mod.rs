@@ -24,7 +24,7 @@ use quantity::{lex, Tk, Tok};
 use std::ops::Range;
 
 /// One numeric claim with provenance inside its document.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Claim {
     pub id: String,
     pub sentence: usize,
@@ -48,6 +48,9 @@ pub struct Claim {
     pub subject: Option<String>,
     pub as_of: Option<String>,
     pub as_of_text: Option<String>,
+    /// The original text of the surface (set when the original text is dropped).
+    #[serde(default)]
+    pub surface: String,
 }
 
 /// Words that end a measure noun phrase.
@@ -704,6 +707,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 let mut q = d.q.clone();
                 q.range = sent.range.start + q.range.start..sent.range.start + q.range.end;
                 let subj = d.subject.or(subject);
+                let surface = doc.surface(&range).to_string();
                 out.push(Claim {
                     id: format!("claim:{}:{}", doc.meta.doc_id, o_start),
                     sentence: si,
@@ -718,6 +722,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                     subject: subj.map(|m| doc.slice(&doc.mentions[m].range).to_string()),
                     as_of: anchor.and_then(|a| a.date.clone()),
                     as_of_text: anchor.map(|a| a.text.clone()),
+                    surface,
                 });
             }
         }

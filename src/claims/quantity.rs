@@ -6,11 +6,11 @@
 //! an optional range end (`2,000-3,000`, `to 3,000`), and a unit (`%`, `per cent`, `yuan`).
 //! Years, dates, times, ordinals, phone numbers, ids and versions are not quantities; years and
 //! dates are kept as time anchors (see [`super::time`]).
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// What a quantity measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuantityKind {
     Number,
@@ -29,7 +29,7 @@ impl QuantityKind {
 }
 
 /// A quantity with its interval reading.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quantity {
     pub text: String,
     /// Byte range in the scanned text (converted to code points at output).

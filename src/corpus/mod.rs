@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// File extensions newsgraph reads.
@@ -177,37 +178,243 @@ fn outlet_from_path(rel: &str) -> String {
     }
 }
 
-/// Load every document under `root`. Documents come back in corpus order (sorted path, then
-/// JSONL line); unusable files come back as [`Skipped`].
+/// Load every document under `root` at once (for small corpora and tests; `run` streams
+/// through a [`Reader`]). Documents come back in corpus order (sorted path, then line).
 pub fn load(
     root: &Path,
     manifest: &Manifest,
     hints: &html::Hints,
 ) -> Result<(Vec<Document>, Vec<Skipped>)> {
-    let files = list_files(root)?;
-    let results: Vec<(Vec<Document>, Vec<Skipped>)> = files
-        .par_iter()
-        .map(|path| {
-            let rel = rel_path(root, path);
-            match load_file(path, &rel, manifest.get(&rel), hints) {
-                Ok(r) => r,
-                Err(e) => (
-                    Vec::new(),
-                    vec![Skipped {
-                        path: rel,
-                        reason: strip_path_prefix(&e.to_string(), path),
-                    }],
-                ),
-            }
-        })
-        .collect();
-    let mut docs = Vec::new();
-    let mut skipped = Vec::new();
-    for (d, s) in results {
-        docs.extend(d);
+    let mut reader = Reader::open(root, manifest)?;
+    let (mut docs, mut skipped) = (Vec::new(), Vec::new());
+    while let Some((raw, s)) = reader.next_chunk(1024) {
         skipped.extend(s);
+        for r in build_all(raw, hints) {
+            match r {
+                Ok(d) => docs.push(d),
+                Err(s) => skipped.push(s),
+            }
+        }
     }
     Ok((docs, skipped))
+}
+
+/// A document as read, before its text is turned into a view: what a corpus JSONL line holds
+/// (`newsgraph lines` writes these, `newsgraph extract` reads them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct RawDoc {
+    pub meta: DocMeta,
+    /// The decoded text of the file or of the line's `text` field.
+    pub text: String,
+    pub warning: Option<String>,
+    /// Whether the outlet was given (manifest, JSONL field) rather than derived from the path;
+    /// a page's own site name is used only when it was not.
+    pub outlet_given: bool,
+}
+
+impl RawDoc {
+    /// The corpus JSONL line of this document: `id`, `path`, `format`, `text` and the
+    /// metadata that was given.
+    pub fn to_line(&self) -> serde_json::Value {
+        let m = &self.meta;
+        let mut v = serde_json::json!({"id": m.doc_id, "path": m.path, "format": m.format});
+        let o = v.as_object_mut().expect("an object");
+        let mut put = |k: &str, x: &Option<String>| {
+            if let Some(x) = x {
+                o.insert(k.into(), x.clone().into());
+            }
+        };
+        put("outlet", &self.outlet_given.then(|| m.outlet.clone()));
+        put("url", &m.url);
+        put("published", &m.published);
+        put("title", &m.title);
+        put("author", &m.author);
+        put("story", &m.story);
+        put("warning", &self.warning);
+        o.insert("text".into(), self.text.clone().into());
+        v
+    }
+}
+
+/// Build the documents of a chunk in parallel, in order; a failure names its path.
+pub fn build_all(
+    raw: Vec<RawDoc>,
+    hints: &html::Hints,
+) -> Vec<std::result::Result<Document, Skipped>> {
+    raw.into_par_iter()
+        .map(|r| {
+            let path = r.meta.path.clone();
+            let id = r.meta.doc_id.clone();
+            build(r, hints).map_err(|reason| Skipped {
+                // A JSONL line is named by its id (`file.jsonl#N` unless the line gave one).
+                path: if id == path || id.starts_with(&format!("{path}#")) {
+                    id
+                } else {
+                    format!("{path} ({id})")
+                },
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// Turn a document's text into its view according to its format: a web page is read for its
+/// article and metadata, Markdown for its visible text, anything else as plain text; then
+/// boilerplate lines go. A document with nothing left is an error (the reason).
+pub fn build(raw: RawDoc, hints: &html::Hints) -> std::result::Result<Document, String> {
+    let RawDoc {
+        mut meta,
+        text,
+        warning,
+        outlet_given,
+    } = raw;
+    if text.trim().is_empty() {
+        return Err("empty (no text), skipped".into());
+    }
+    let view = match meta.format.as_str() {
+        "html" | "htm" => {
+            let page = html::read(&text, hints);
+            if let Some(problem) = page.problem {
+                return Err(problem);
+            }
+            let m = page.meta;
+            if !outlet_given {
+                if let Some(o) = m.outlet.clone() {
+                    meta.outlet = o;
+                }
+            }
+            meta.url = meta.url.or(m.url.clone());
+            meta.published = meta.published.or_else(|| m.published_date());
+            meta.title = meta.title.or(m.title.clone());
+            meta.author = meta.author.or(m.author.clone());
+            page.view
+        }
+        "md" | "markdown" => markdown::visible_text(&text),
+        _ => View::identity(&text),
+    };
+    let doc = make_doc(meta, text, view, warning);
+    if doc.view.text.trim().is_empty() {
+        return Err("nothing left once boilerplate is removed, skipped".into());
+    }
+    Ok(doc)
+}
+
+/// Reads a corpus (a directory or one `.jsonl` file) a chunk at a time, in corpus order:
+/// sorted path, then line. JSONL files are streamed line by line, so no more than a chunk of
+/// documents is held.
+pub struct Reader<'a> {
+    root: PathBuf,
+    files: std::vec::IntoIter<PathBuf>,
+    manifest: &'a Manifest,
+    lines: Option<LineStream>,
+    /// The name of a one-file corpus (else paths are relative to the root).
+    name: Option<String>,
+}
+
+struct LineStream {
+    input: Box<dyn BufRead>,
+    base: DocMeta,
+    manifest_outlet: Option<String>,
+    line_no: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn open(root: &Path, manifest: &'a Manifest) -> Result<Reader<'a>> {
+        Ok(Reader {
+            root: root.to_path_buf(),
+            files: list_files(root)?.into_iter(),
+            manifest,
+            lines: None,
+            name: None,
+        })
+    }
+
+    /// The next documents, about `max` of them, with the inputs skipped on the way; `None`
+    /// once the corpus is read.
+    pub fn next_chunk(&mut self, max: usize) -> Option<(Vec<RawDoc>, Vec<Skipped>)> {
+        let (mut raw, mut skipped) = (Vec::new(), Vec::new());
+        let mut files = Vec::new();
+        while raw.len() + files.len() < max {
+            if let Some(stream) = self.lines.as_mut() {
+                let mut buf = Vec::new();
+                match stream.input.read_until(b'\n', &mut buf) {
+                    Ok(0) => self.lines = None,
+                    Ok(_) => {
+                        stream.line_no += 1;
+                        let where_ = format!("{}#{}", stream.base.path, stream.line_no);
+                        let line = String::from_utf8(buf)
+                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                        if line.trim().is_empty() {
+                            continue;
+                        }
+                        match parse_line(
+                            &line,
+                            &where_,
+                            &stream.base,
+                            stream.manifest_outlet.as_deref(),
+                        ) {
+                            Ok(r) => raw.push(r),
+                            Err(reason) => skipped.push(Skipped {
+                                path: where_,
+                                reason,
+                            }),
+                        }
+                    }
+                    Err(e) => {
+                        skipped.push(Skipped {
+                            path: stream.base.path.clone(),
+                            reason: format!("read error after line {}: {e}", stream.line_no),
+                        });
+                        self.lines = None;
+                    }
+                }
+                continue;
+            }
+            let Some(path) = self.files.next() else {
+                break;
+            };
+            let rel = self
+                .name
+                .clone()
+                .unwrap_or_else(|| rel_path(&self.root, &path));
+            let is_jsonl = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+            if !is_jsonl {
+                files.push((path, rel));
+                continue;
+            }
+            match open_jsonl(&path, &rel, self.manifest.get(&rel)) {
+                Ok(stream) => self.lines = Some(stream),
+                Err(e) => skipped.push(Skipped {
+                    path: rel,
+                    reason: strip_path_prefix(&e.to_string(), &path),
+                }),
+            }
+        }
+        let read: Vec<std::result::Result<RawDoc, Skipped>> = files
+            .into_par_iter()
+            .map(|(path, rel)| {
+                read_file(&path, &rel, self.manifest.get(&rel)).map_err(|e| Skipped {
+                    reason: strip_path_prefix(&e.to_string(), &path),
+                    path: rel,
+                })
+            })
+            .collect();
+        // Files come before the lines of a JSONL file that followed them.
+        let mut out = Vec::new();
+        for r in read {
+            match r {
+                Ok(d) => out.push(d),
+                Err(s) => skipped.push(s),
+            }
+        }
+        out.extend(raw);
+        if out.is_empty() && skipped.is_empty() && self.lines.is_none() {
+            return None;
+        }
+        Some((out, skipped))
+    }
 }
 
 fn strip_path_prefix(msg: &str, path: &Path) -> String {
@@ -314,23 +521,75 @@ fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 /// Load one file on its own (no manifest): what `newsgraph text` prints. A file that cannot
 /// be used comes back as [`Skipped`], named `rel`.
 pub fn load_one(path: &Path, rel: &str, hints: &html::Hints) -> (Vec<Document>, Vec<Skipped>) {
-    load_file(path, rel, None, hints).unwrap_or_else(|e| {
-        (
-            Vec::new(),
-            vec![Skipped {
-                path: rel.to_string(),
-                reason: strip_path_prefix(&e.to_string(), path),
-            }],
-        )
-    })
+    let empty = Manifest::new();
+    let mut reader = Reader {
+        root: path.to_path_buf(),
+        files: vec![path.to_path_buf()].into_iter(),
+        manifest: &empty,
+        lines: None,
+        name: Some(rel.to_string()),
+    };
+    let (mut docs, mut skipped) = (Vec::new(), Vec::new());
+    while let Some((raw, s)) = reader.next_chunk(256) {
+        skipped.extend(s);
+        for r in build_all(raw, hints) {
+            match r {
+                Ok(d) => docs.push(d),
+                Err(s) => skipped.push(s),
+            }
+        }
+    }
+    (docs, skipped)
 }
 
-fn load_file(
-    path: &Path,
-    rel: &str,
-    entry: Option<&ManifestEntry>,
-    hints: &html::Hints,
-) -> Result<(Vec<Document>, Vec<Skipped>)> {
+/// The metadata lines read from a stream named `name` start from (`newsgraph extract`).
+pub fn line_base(name: &str) -> DocMeta {
+    base_meta(name, None, "jsonl".into())
+}
+
+/// `newsgraph lines`: write a corpus as corpus JSONL, one line per document (the decoded text
+/// and the metadata given for it), and one `{"id", "path", "error"}` line per input that could
+/// not be read. Returns the number of documents and of failed inputs.
+pub fn write_lines(
+    root: &Path,
+    manifest: &Manifest,
+    manifest_skips: Vec<Skipped>,
+    mut out: impl std::io::Write,
+) -> Result<(usize, usize)> {
+    let mut reader = Reader::open(root, manifest)?;
+    let (mut n, mut failed) = (0, 0);
+    let put = |v: serde_json::Value, out: &mut dyn std::io::Write| -> Result<()> {
+        serde_json::to_writer(&mut *out, &v)
+            .map_err(|e| Error::Config(format!("writing a line: {e}")))?;
+        out.write_all(b"\n")
+            .map_err(|e| Error::io(Path::new("stdout"), e))
+    };
+    for s in manifest_skips {
+        failed += 1;
+        put(
+            serde_json::json!({"id": s.path, "path": s.path, "error": s.reason}),
+            &mut out,
+        )?;
+    }
+    while let Some((raw, skipped)) = reader.next_chunk(256) {
+        for s in skipped {
+            failed += 1;
+            put(
+                serde_json::json!({"id": s.path, "path": s.path, "error": s.reason}),
+                &mut out,
+            )?;
+        }
+        for r in raw {
+            n += 1;
+            put(r.to_line(), &mut out)?;
+        }
+    }
+    out.flush().map_err(|e| Error::io(Path::new("stdout"), e))?;
+    Ok((n, failed))
+}
+
+/// Read and decode one file that is not JSONL.
+fn read_file(path: &Path, rel: &str, entry: Option<&ManifestEntry>) -> Result<RawDoc> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let (text, warning) = decode(path, &bytes)?;
     if text.trim().is_empty() {
@@ -341,7 +600,16 @@ fn load_file(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let base = DocMeta {
+    Ok(RawDoc {
+        meta: base_meta(rel, entry, ext),
+        text,
+        warning,
+        outlet_given: entry.is_some_and(|e| e.outlet.is_some()),
+    })
+}
+
+fn base_meta(rel: &str, entry: Option<&ManifestEntry>, format: String) -> DocMeta {
+    DocMeta {
         doc_id: rel.to_string(),
         path: rel.to_string(),
         outlet: entry
@@ -352,134 +620,106 @@ fn load_file(
         title: entry.and_then(|e| e.title.clone()),
         author: None,
         story: entry.and_then(|e| e.story.clone()),
-        format: ext.clone(),
-    };
-    if ext == "jsonl" {
-        return Ok(load_jsonl(
-            &text,
-            base,
-            entry.and_then(|e| e.outlet.clone()),
-            warning,
-        ));
+        format,
     }
-    let view = match ext.as_str() {
-        "html" | "htm" => {
-            let page = html::read(&text, hints);
-            if let Some(problem) = page.problem {
-                return Err(Error::input(path, problem));
+}
+
+/// Open a JSONL file for streaming. A file with a UTF-16 byte-order mark is decoded whole
+/// first; a binary file is an error.
+fn open_jsonl(path: &Path, rel: &str, entry: Option<&ManifestEntry>) -> Result<LineStream> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut input = std::io::BufReader::with_capacity(1 << 16, file);
+    let head = input.fill_buf().map_err(|e| Error::io(path, e))?.to_vec();
+    let input: Box<dyn BufRead> =
+        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            let (text, _) = decode(path, &bytes)?;
+            Box::new(std::io::Cursor::new(text.into_bytes()))
+        } else {
+            if head[..head.len().min(8192)].contains(&0) {
+                return Err(Error::input(path, "binary file (NUL bytes), skipped"));
             }
-            let mut meta = base;
-            let m = page.meta;
-            if entry.and_then(|e| e.outlet.as_ref()).is_none() {
-                if let Some(o) = m.outlet.clone() {
-                    meta.outlet = o;
-                }
-            }
-            meta.url = meta.url.or(m.url.clone());
-            meta.published = meta.published.or_else(|| m.published_date());
-            meta.title = meta.title.or(m.title.clone());
-            meta.author = m.author.clone();
-            let doc = make_doc(meta, text, page.view, warning);
-            return Ok((vec![doc], Vec::new()));
+            Box::new(input)
+        };
+    Ok(LineStream {
+        input,
+        base: base_meta(rel, entry, "jsonl".into()),
+        manifest_outlet: entry.and_then(|e| e.outlet.clone()),
+        line_no: 0,
+    })
+}
+
+/// One corpus JSONL line: `text` is required; `id`, `path`, `format` (txt, md, html...),
+/// `outlet`, `url`, `published` (YYYY-MM-DD), `title`, `author` and `story` are optional, and
+/// what is missing comes from `base` (the file's manifest row and path). The reason is returned
+/// when the line cannot be used.
+pub fn parse_line(
+    line: &str,
+    where_: &str,
+    base: &DocMeta,
+    manifest_outlet: Option<&str>,
+) -> std::result::Result<RawDoc, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
+    let field = |k: &str| {
+        value
+            .get(k)
+            .and_then(|v| match v {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .filter(|s| !s.trim().is_empty())
+    };
+    let Some(text) = field("text") else {
+        return Err("no `text` field".into());
+    };
+    if let Some(d) = field("published") {
+        if crate::claims::parse_iso_date(&d).is_none() {
+            return Err(format!("`published` value `{d}` is not a YYYY-MM-DD date"));
         }
-        "md" | "markdown" => markdown::visible_text(&text),
-        _ => View::identity(&text),
-    };
-    let doc = make_doc(base, text, view, warning);
-    if doc.view.text.trim().is_empty() {
-        return Err(Error::input(
-            path,
-            "nothing left once boilerplate is removed, skipped",
-        ));
     }
-    Ok((vec![doc], Vec::new()))
+    let path = field("path").unwrap_or_else(|| base.path.clone());
+    let given = manifest_outlet
+        .map(String::from)
+        .or_else(|| field("outlet"));
+    let meta = DocMeta {
+        doc_id: field("id").unwrap_or_else(|| where_.to_string()),
+        outlet: given.clone().unwrap_or_else(|| {
+            if path == base.path {
+                base.outlet.clone()
+            } else {
+                outlet_from_path(&path)
+            }
+        }),
+        url: field("url").or_else(|| base.url.clone()),
+        published: field("published").or_else(|| base.published.clone()),
+        title: field("title").or_else(|| base.title.clone()),
+        author: field("author"),
+        story: field("story").or_else(|| base.story.clone()),
+        format: field("format")
+            .map(|f| f.to_ascii_lowercase())
+            .unwrap_or_else(|| base.format.clone()),
+        path,
+    };
+    Ok(RawDoc {
+        meta,
+        text,
+        warning: field("warning"),
+        outlet_given: given.is_some(),
+    })
 }
 
 fn make_doc(meta: DocMeta, text: String, view: View, warning: Option<String>) -> Document {
     let view = strip_boilerplate(&view);
     Document {
         meta,
+        chars: text.chars().count(),
         text,
         view,
         warnings: warning.into_iter().collect(),
         ..Document::default()
     }
-}
-
-fn load_jsonl(
-    text: &str,
-    base: DocMeta,
-    manifest_outlet: Option<String>,
-    warning: Option<String>,
-) -> (Vec<Document>, Vec<Skipped>) {
-    let mut docs = Vec::new();
-    let mut skipped = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let where_ = format!("{}#{}", base.path, i + 1);
-        let value: serde_json::Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
-                skipped.push(Skipped {
-                    path: where_,
-                    reason: format!("invalid JSON: {e}"),
-                });
-                continue;
-            }
-        };
-        let field = |k: &str| {
-            value
-                .get(k)
-                .and_then(|v| match v {
-                    serde_json::Value::String(s) => Some(s.clone()),
-                    serde_json::Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
-                .filter(|s| !s.trim().is_empty())
-        };
-        let Some(body) = field("text") else {
-            skipped.push(Skipped {
-                path: where_,
-                reason: "no `text` field".into(),
-            });
-            continue;
-        };
-        if let Some(d) = field("published") {
-            if crate::claims::parse_iso_date(&d).is_none() {
-                skipped.push(Skipped {
-                    path: where_,
-                    reason: format!("`published` value `{d}` is not a YYYY-MM-DD date"),
-                });
-                continue;
-            }
-        }
-        let meta = DocMeta {
-            doc_id: field("id").unwrap_or_else(|| where_.clone()),
-            outlet: manifest_outlet
-                .clone()
-                .or_else(|| field("outlet"))
-                .unwrap_or_else(|| base.outlet.clone()),
-            url: field("url").or_else(|| base.url.clone()),
-            published: field("published").or_else(|| base.published.clone()),
-            title: field("title").or_else(|| base.title.clone()),
-            author: field("author"),
-            story: field("story").or_else(|| base.story.clone()),
-            ..base.clone()
-        };
-        let view = View::identity(&body);
-        let doc = make_doc(meta, body, view, warning.clone());
-        if doc.view.text.trim().is_empty() {
-            skipped.push(Skipped {
-                path: where_,
-                reason: "nothing left once boilerplate is removed".into(),
-            });
-            continue;
-        }
-        docs.push(doc);
-    }
-    (docs, skipped)
 }
 
 #[cfg(test)]
@@ -538,19 +778,52 @@ mod tests {
 
     #[test]
     fn jsonl_lines_become_documents() {
-        let base = DocMeta {
-            doc_id: "feed.jsonl".into(),
-            path: "feed.jsonl".into(),
-            outlet: "feed".into(),
+        let dir = tempfile::tempdir().unwrap();
+        let text = "{\"text\":\"Hello there.\",\"outlet\":\"Wire\"}\nnot json\n\n{\"id\":\"x1\",\"text\":\"Bye.\",\"format\":\"html\"}\n{\"id\":\"x2\",\"text\":\"<p>Hi &amp; bye, said the man who was leaving the town that day after a long stay there with friends and family, and he would come back next summer with his children.</p>\",\"format\":\"html\"}\n";
+        std::fs::write(dir.path().join("feed.jsonl"), text).unwrap();
+        let (docs, skipped) = load(dir.path(), &Manifest::new(), &html::Hints::builtin()).unwrap();
+        let ids: Vec<&str> = docs.iter().map(|d| d.meta.doc_id.as_str()).collect();
+        assert_eq!(ids, ["feed.jsonl#1", "x2"]);
+        assert_eq!(docs[0].meta.outlet, "Wire");
+        assert_eq!(docs[1].meta.outlet, "feed");
+        // A line in HTML is read as a page: the entity is one view character.
+        assert!(
+            docs[1].view.text.starts_with("Hi & bye"),
+            "{}",
+            docs[1].view.text
+        );
+        assert_eq!(docs[1].view.to_original(0..4), (3, 11));
+        let paths: Vec<&str> = skipped.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, ["feed.jsonl#2", "feed.jsonl (x1)"], "{skipped:?}");
+    }
+
+    /// A line written by `RawDoc::to_line` reads back as the same document.
+    #[test]
+    fn corpus_lines_round_trip() {
+        let raw = RawDoc {
+            meta: base_meta("wire/a.html", None, "html".into()),
+            text: "<p>Text</p>".into(),
+            warning: Some("decoded as UTF-16LE".into()),
+            outlet_given: false,
+        };
+        let line = raw.to_line().to_string();
+        let stdin = DocMeta {
+            path: "stdin".into(),
+            outlet: "stdin".into(),
+            format: "jsonl".into(),
             ..DocMeta::default()
         };
-        let text = "{\"text\":\"Hello there.\",\"outlet\":\"Wire\"}\nnot json\n{\"id\":\"x1\",\"text\":\"Bye.\"}\n";
-        let (docs, skipped) = load_jsonl(text, base, None, None);
-        assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].meta.doc_id, "feed.jsonl#1");
-        assert_eq!(docs[0].meta.outlet, "Wire");
-        assert_eq!(docs[1].meta.doc_id, "x1");
-        assert_eq!(skipped.len(), 1);
-        assert_eq!(skipped[0].path, "feed.jsonl#2");
+        assert_eq!(parse_line(&line, "stdin#1", &stdin, None).unwrap(), raw);
+        let given = RawDoc {
+            outlet_given: true,
+            meta: DocMeta {
+                outlet: "The Wire".into(),
+                published: Some("2024-01-02".into()),
+                ..raw.meta.clone()
+            },
+            ..raw
+        };
+        let line = given.to_line().to_string();
+        assert_eq!(parse_line(&line, "stdin#1", &stdin, None).unwrap(), given);
     }
 }

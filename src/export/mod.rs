@@ -158,7 +158,7 @@ fn write_mentions(o: &Output, path: &Path) -> Result<()> {
                     "outlet": d.meta.outlet,
                     "entity_id": m.entity,
                     "type": m.etype.as_str(),
-                    "surface": d.surface(&m.range),
+                    "surface": d.mention_surface(m),
                     "text": d.slice(&m.range),
                     "start": start,
                     "end": end,
