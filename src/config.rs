@@ -66,6 +66,8 @@ pub struct Config {
     pub threads: usize,
     pub device: Device,
     pub force: bool,
+    /// `--backend`: auto, torch, onnx or onnx-int8.
+    pub backend: String,
     /// Relative tolerance for approximate figures in comparisons.
     pub tolerance: f64,
 }

@@ -58,6 +58,10 @@ enum Command {
         /// Where the NER model runs: auto picks the first CUDA GPU if libtorch sees one.
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
         device: String,
+        /// NER backend: auto (onnx-int8 on CPU when the model has it, else torch), torch,
+        /// onnx (fp32) or onnx-int8.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "torch", "onnx", "onnx-int8"])]
+        backend: String,
         /// Relative tolerance for approximate figures when comparing claims.
         #[arg(long, default_value_t = 0.02)]
         tolerance: f64,
@@ -96,6 +100,10 @@ enum Command {
         /// Where the NER model runs: auto, cpu or cuda.
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
         device: String,
+        /// NER backend: auto (onnx-int8 on CPU when the model has it, else torch), torch,
+        /// onnx (fp32) or onnx-int8.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "torch", "onnx", "onnx-int8"])]
+        backend: String,
     },
     /// Corpus stages and every export, from `extract` records (files, or directories of part
     /// files, in any order).
@@ -153,6 +161,10 @@ enum Command {
         /// Where the model runs: auto, cpu or cuda.
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
         device: String,
+        /// NER backend: auto (onnx-int8 on CPU when the model has it, else torch), torch,
+        /// onnx (fp32) or onnx-int8.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "torch", "onnx", "onnx-int8"])]
+        backend: String,
     },
     /// Entity-level precision, recall and F1 of a model on a CoNLL file.
     EvalNer {
@@ -171,6 +183,10 @@ enum Command {
         /// Where the model runs: auto, cpu or cuda.
         #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
         device: String,
+        /// NER backend: auto (onnx-int8 on CPU when the model has it, else torch), torch,
+        /// onnx (fp32) or onnx-int8.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "torch", "onnx", "onnx-int8"])]
+        backend: String,
         /// Case the words first: as written, upper case (headlines, wire slugs) or lower case.
         #[arg(long, default_value = "asis", value_parser = ["asis", "upper", "lower"])]
         case: String,
@@ -236,6 +252,14 @@ fn read_text(text: Option<String>, stdin: bool) -> Result<String> {
 
 fn model_dir(model: Option<PathBuf>) -> PathBuf {
     model.unwrap_or_else(|| config::shipped(&format!("models/{}", config::DEFAULT_MODEL)))
+}
+
+/// Load the model for `--model`, `--device` and `--backend`.
+fn load_model(model: Option<PathBuf>, device: &str, backend: &str) -> Result<NerModel> {
+    let dir = model_dir(model);
+    let device = config::parse_device(device)?;
+    let backend = ner::Backend::choose(backend, &dir, device)?;
+    Ok(NerModel::load_with(&dir, device, backend)?)
 }
 
 fn default_aliases(aliases: Option<PathBuf>) -> Option<PathBuf> {
@@ -331,6 +355,7 @@ fn real_main(cli: Cli) -> Result<i32> {
             story_days,
             threads,
             device,
+            backend,
             tolerance,
             force,
         } => {
@@ -351,6 +376,7 @@ fn real_main(cli: Cli) -> Result<i32> {
                 device: config::parse_device(&device)?,
                 force,
                 tolerance,
+                backend,
             }
             .validate()?;
             pipeline::check_output(&cfg.out, cfg.force)?;
@@ -368,6 +394,7 @@ fn real_main(cli: Cli) -> Result<i32> {
             credits,
             threads,
             device,
+            backend,
         } => {
             self::threads(threads)?;
             let rules = pipeline::Rules::load(
@@ -378,11 +405,11 @@ fn real_main(cli: Cli) -> Result<i32> {
                 0.02,
             )?;
             let hints = pipeline::hints_of(html_hints.as_deref())?;
-            let model = NerModel::load(&model_dir(model), config::parse_device(&device)?)?;
+            let model = load_model(model, &device, &backend)?;
             let p = pipeline::doc_pipeline(&model, &rules, None)?;
             let stdin = std::io::stdin().lock();
             let stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            let stats = pipeline::extract_stream(stdin, stdout, &p, &model.name, &hints, &name)?;
+            let stats = pipeline::extract_stream(stdin, stdout, &p, &model.label(), &hints, &name)?;
             eprintln!(
                 "newsgraph: extract: {} lines, {} documents, {} without one",
                 stats.lines, stats.ok, stats.failed
@@ -415,6 +442,7 @@ fn real_main(cli: Cli) -> Result<i32> {
                 device: tch::Device::Cpu,
                 force,
                 tolerance,
+                backend: "n/a".into(),
             };
             pipeline::check_output(&cfg.out, cfg.force)?;
             self::threads(cfg.threads)?;
@@ -462,9 +490,10 @@ fn real_main(cli: Cli) -> Result<i32> {
             json,
             model,
             device,
+            backend,
         } => {
             let text = read_text(text, stdin)?;
-            let model = NerModel::load(&model_dir(model), config::parse_device(&device)?)?;
+            let model = load_model(model, &device, &backend)?;
             let sentences = newsgraph::segment::split(&text);
             let inputs: Vec<ner::Tokenized> = sentences
                 .iter()
@@ -505,6 +534,7 @@ fn real_main(cli: Cli) -> Result<i32> {
             json,
             threads,
             device,
+            backend,
             case,
         } => {
             let case = match case.as_str() {
@@ -513,7 +543,7 @@ fn real_main(cli: Cli) -> Result<i32> {
                 _ => ner::eval::Case::Asis,
             };
             tch::set_num_threads(threads.max(1) as i32);
-            let model = NerModel::load(&model_dir(model), config::parse_device(&device)?)?;
+            let model = load_model(model, &device, &backend)?;
             let pb = pipeline::progress(0, "eval");
             let ev = ner::eval::evaluate_cased(&model, &conll, case, |n| pb.inc(n as u64))?;
             pb.finish_and_clear();

@@ -46,6 +46,8 @@ pub struct Output {
     pub graph: Graph,
     pub model_name: String,
     pub device: String,
+    /// The NER backend (torch, onnx, onnx-int8), or `n/a` when assembled from records.
+    pub backend: String,
     pub timings: Vec<(&'static str, f64)>,
 }
 
@@ -669,7 +671,8 @@ pub fn run(config: &Config) -> Result<Output> {
     let rules = Rules::from_config(config)?;
     let hints = hints_of(config.html_hints.as_deref())?;
     let mut reader = corpus::Reader::open(&config.corpus, &manifest)?;
-    let model = NerModel::load(&config.model, config.device)?;
+    let backend = ner::Backend::choose(&config.backend, &config.model, config.device)?;
+    let model = NerModel::load_with(&config.model, config.device, backend)?;
     let mut timings = Timings::default();
     timings.add("load_model", t.elapsed().as_secs_f64());
     let pb = counter();
@@ -678,28 +681,42 @@ pub fn run(config: &Config) -> Result<Output> {
         skipped: manifest_skips,
         ..Records::default()
     };
-    records.models.insert(model.name.clone());
-    loop {
-        let t = Instant::now();
-        let Some((raw, skips)) = reader.next_chunk(CHUNK_DOCS) else {
-            break;
-        };
-        records.skipped.extend(skips);
-        let mut docs = Vec::with_capacity(raw.len());
-        for r in corpus::build_all(raw, &hints) {
-            match r {
-                Ok(d) => docs.push(d),
-                Err(s) => records.skipped.push(s),
+    records.models.insert(model.label());
+    // Reading and building the next chunk (files, HTML, views) overlaps the model's work on
+    // this one: a reader thread stays one chunk ahead.
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let hints = &hints;
+        scope.spawn(move || loop {
+            let t = Instant::now();
+            let Some((raw, skips)) = reader.next_chunk(CHUNK_DOCS) else {
+                break;
+            };
+            let built = corpus::build_all(raw, hints);
+            if tx.send((built, skips, t.elapsed().as_secs_f64())).is_err() {
+                break;
             }
+        });
+        for (built, skips, read_secs) in rx {
+            records.skipped.extend(skips);
+            let mut docs = Vec::with_capacity(built.len());
+            for r in built {
+                match r {
+                    Ok(d) => docs.push(d),
+                    Err(s) => records.skipped.push(s),
+                }
+            }
+            timings.add("read", read_secs);
+            pipeline.run(&mut docs, &mut timings)?;
+            pb.inc(docs.len() as u64);
+            records.docs.extend(docs);
         }
-        timings.add("read", t.elapsed().as_secs_f64());
-        pipeline.run(&mut docs, &mut timings)?;
-        pb.inc(docs.len() as u64);
-        records.docs.extend(docs);
-    }
+        Ok(())
+    })?;
     pb.finish_and_clear();
     let mut out = assemble(records, &rules, timings);
     out.device = format!("{:?}", model.device);
+    out.backend = model.backend.as_str().to_string();
     Ok(out)
 }
 
@@ -725,6 +742,7 @@ pub fn assemble(mut records: Records, rules: &Rules, mut timings: Timings) -> Ou
         graph: c.graph,
         model_name: records.models.into_iter().collect::<Vec<_>>().join(" + "),
         device: "n/a".into(),
+        backend: "n/a".into(),
         timings: timings.0,
     }
 }

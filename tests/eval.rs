@@ -25,7 +25,12 @@ fn dev_f1_matches_the_model_card() {
         eprintln!("../shared/data/conll2003/dev.txt is absent: skipping");
         return;
     };
-    let o = run_ok(bin().arg("eval-ner").arg(&dev).arg("--json"));
+    let o = run_ok(
+        bin()
+            .arg("eval-ner")
+            .arg(&dev)
+            .args(["--json", "--backend", "torch"]),
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let f1 = v["f1"].as_f64().unwrap();
     assert!(
@@ -42,6 +47,47 @@ fn dev_f1_matches_the_model_card() {
         );
     }
     assert_eq!(v["sentences"], 3250);
+}
+
+/// Every shipped variant of the model on dev: onnx fp32 scores what torch scores; int8 stays
+/// within 0.005 of it (the margin the model card states); the default backend is one of them.
+#[test]
+fn onnx_variants_keep_the_dev_f1_of_the_model_card() {
+    let Some(dev) = shared("data/conll2003/dev.txt") else {
+        eprintln!("../shared/data/conll2003/dev.txt is absent: skipping");
+        return;
+    };
+    let f1 = |backend: &str| {
+        let o = run_ok(
+            bin()
+                .arg("eval-ner")
+                .arg(&dev)
+                .args(["--json", "--backend", backend]),
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (
+            v["f1"].as_f64().unwrap(),
+            v["model"].as_str().unwrap().to_string(),
+        )
+    };
+    let card = card_f1();
+    let (fp32, name) = f1("onnx");
+    assert!(
+        (fp32 - card).abs() < 0.0005,
+        "onnx fp32 {fp32} vs card {card}"
+    );
+    assert!(name.ends_with("(onnx)"), "{name}");
+    let (int8, _) = f1("onnx-int8");
+    assert!(
+        (int8 - card).abs() < 0.005,
+        "onnx int8 {int8} vs card {card}"
+    );
+    let (auto, name) = f1("auto");
+    assert!(
+        name.ends_with("(onnx-int8)"),
+        "the default on CPU is int8: {name}"
+    );
+    assert_eq!(auto, int8);
 }
 
 #[test]

@@ -174,6 +174,7 @@ fn check_corpus(dir: &std::path::Path, model: &NerModel, rounds: u64) {
             // Every exporter accepts what came out.
             let tmp = tempfile::tempdir().expect("tempdir");
             let config = Config {
+                backend: "torch".into(),
                 corpus: dir.to_path_buf(),
                 out: tmp.path().join("out"),
                 model: shipped_model(),
@@ -198,6 +199,7 @@ fn check_corpus(dir: &std::path::Path, model: &NerModel, rounds: u64) {
                 graph: a.graph,
                 model_name: "random tags".into(),
                 device: "Cpu".into(),
+                backend: "torch".into(),
                 timings,
             };
             newsgraph::export::write_all(&output, &config, tmp.path(), 0.0)

@@ -312,7 +312,7 @@ pub struct Reader<'a> {
 }
 
 struct LineStream {
-    input: Box<dyn BufRead>,
+    input: Box<dyn BufRead + Send>,
     base: DocMeta,
     manifest_outlet: Option<String>,
     line_no: usize,
@@ -630,7 +630,7 @@ fn open_jsonl(path: &Path, rel: &str, entry: Option<&ManifestEntry>) -> Result<L
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut input = std::io::BufReader::with_capacity(1 << 16, file);
     let head = input.fill_buf().map_err(|e| Error::io(path, e))?.to_vec();
-    let input: Box<dyn BufRead> =
+    let input: Box<dyn BufRead + Send> =
         if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
             let (text, _) = decode(path, &bytes)?;

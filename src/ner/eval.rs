@@ -202,7 +202,7 @@ pub fn evaluate_cased(
         f1: total.f1,
         per_type,
         sentences: data.len(),
-        model: model.name.clone(),
+        model: model.label(),
         seconds,
         sentences_per_second: data.len() as f64 / seconds.max(1e-9),
         case,

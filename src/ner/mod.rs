@@ -12,7 +12,7 @@ pub mod eval;
 pub mod hub;
 mod model;
 
-pub use model::{write_random_model, ModelKind, NerModel};
+pub use model::{onnxruntime_library, write_random_model, Backend, ModelKind, NerModel};
 
 use crate::doc::{Document, EntityType};
 use rust_tokenizers::tokenizer::{BertTokenizer, Tokenizer};

@@ -22,12 +22,129 @@ enum Net {
     Bert(BertForTokenClassification),
 }
 
+/// What computes the logits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// libtorch through rust-bert (`rust_model.ot`): CPU or CUDA; the reference.
+    Torch,
+    /// onnxruntime on `model.onnx` (fp32), CPU.
+    Onnx,
+    /// onnxruntime on `model-int8.onnx` (int8 MatMul weights), CPU.
+    OnnxInt8,
+}
+
+impl Backend {
+    /// `--backend torch|onnx|onnx-int8|auto`; auto is onnx-int8 on CPU when the model
+    /// directory has it (the fastest that keeps F1, see BENCHMARKS.md), else torch.
+    pub fn choose(flag: &str, dir: &Path, device: Device) -> Result<Backend> {
+        match flag {
+            "torch" => Ok(Backend::Torch),
+            "onnx" => Ok(Backend::Onnx),
+            "onnx-int8" => Ok(Backend::OnnxInt8),
+            "auto" => Ok(
+                if device == Device::Cpu && dir.join(Backend::OnnxInt8.file()).is_file() {
+                    Backend::OnnxInt8
+                } else {
+                    Backend::Torch
+                },
+            ),
+            other => Err(Error::Config(format!(
+                "--backend {other}: expected auto, torch, onnx or onnx-int8"
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Torch => "torch",
+            Backend::Onnx => "onnx",
+            Backend::OnnxInt8 => "onnx-int8",
+        }
+    }
+
+    /// The weights file the backend reads in a model directory.
+    pub fn file(self) -> &'static str {
+        match self {
+            Backend::Torch => "rust_model.ot",
+            Backend::Onnx => "model.onnx",
+            Backend::OnnxInt8 => "model-int8.onnx",
+        }
+    }
+}
+
+enum Engine {
+    Torch { net: Net, _vs: nn::VarStore },
+    Onnx(std::sync::Mutex<ort::session::Session>),
+}
+
+/// The onnxruntime shared library: `ORT_DYLIB_PATH`, else `lib/` beside the binary (a bundle),
+/// else the onnxruntime package of the project's `.venv`.
+pub fn onnxruntime_library() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
+        return Ok(PathBuf::from(p));
+    }
+    let mut dirs = Vec::new();
+    if let Some(d) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        dirs.push(d.join("lib"));
+    }
+    let venv = crate::config::shipped(".venv/lib");
+    if let Ok(rd) = std::fs::read_dir(&venv) {
+        let mut pys: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        pys.sort();
+        dirs.extend(
+            pys.into_iter()
+                .map(|p| p.join("site-packages/onnxruntime/capi")),
+        );
+    }
+    for d in &dirs {
+        if let Ok(rd) = std::fs::read_dir(d) {
+            let mut libs: Vec<PathBuf> = rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("libonnxruntime.so"))
+                })
+                .collect();
+            libs.sort();
+            if let Some(l) = libs.pop() {
+                return Ok(l);
+            }
+        }
+    }
+    Err(Error::Config(format!(
+        "the onnx backend needs the onnxruntime library: set ORT_DYLIB_PATH, or run scripts/setup (it installs onnxruntime into .venv); looked in {}",
+        dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+    )))
+}
+
+/// Load onnxruntime once per process and open a session on `file` with `threads` threads.
+fn onnx_session(file: &Path, threads: usize) -> Result<ort::session::Session> {
+    static INIT: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
+    INIT.get_or_init(|| {
+        let lib = onnxruntime_library().map_err(|e| e.to_string())?;
+        ort::init_from(lib.display().to_string())
+            .commit()
+            .map(|_| ())
+            .map_err(|e| format!("cannot load onnxruntime from {}: {e}", lib.display()))
+    })
+    .clone()
+    .map_err(Error::Config)?;
+    ort::session::Session::builder()
+        .and_then(|b| b.with_intra_threads(threads.max(1)))
+        .and_then(|b| b.with_inter_threads(1))
+        .and_then(|b| b.commit_from_file(file))
+        .map_err(|e| Error::model(file, format!("onnxruntime cannot open it: {e}")))
+}
+
 /// A token-classification model and its tokenizer. Holds libtorch tensors, so it stays on the
 /// thread that created it.
 pub struct NerModel {
     pub tokenizer: NerTokenizer,
-    net: Net,
-    _vs: nn::VarStore,
+    engine: Engine,
+    pub backend: Backend,
     pub labels: Vec<String>,
     pub device: Device,
     /// A short name for provenance: the directory name.
@@ -50,8 +167,21 @@ fn read_json(path: &Path) -> Result<serde_json::Value> {
 }
 
 impl NerModel {
-    /// Load the model directory `dir` onto `device`.
+    /// Load the model directory `dir` onto `device`, on the torch backend.
     pub fn load(dir: &Path, device: Device) -> Result<NerModel> {
+        NerModel::load_with(dir, device, Backend::Torch)
+    }
+
+    /// The model's name with its backend where that is not torch: the provenance of mentions.
+    pub fn label(&self) -> String {
+        match self.backend {
+            Backend::Torch => self.name.clone(),
+            b => format!("{} ({})", self.name, b.as_str()),
+        }
+    }
+
+    /// Load the model directory `dir` for `backend` (the ONNX backends run on the CPU).
+    pub fn load_with(dir: &Path, device: Device, backend: Backend) -> Result<NerModel> {
         let fetched;
         let dir = if super::hub::is_hub_id(dir) {
             fetched = super::hub::fetch(&dir.to_string_lossy())?;
@@ -64,13 +194,19 @@ impl NerModel {
         }
         let config_path = dir.join("config.json");
         let vocab_path = dir.join("vocab.txt");
-        let weights = dir.join("rust_model.ot");
+        let weights = dir.join(backend.file());
+        if backend != Backend::Torch && device != Device::Cpu {
+            return Err(Error::Config(format!(
+                "--backend {} runs on the CPU; use --backend torch for --device cuda",
+                backend.as_str()
+            )));
+        }
         for p in [&config_path, &vocab_path, &weights] {
             if !p.is_file() {
                 return Err(Error::model(
                     dir,
                     format!(
-                        "missing {} (a rust-bert model directory holds config.json, vocab.txt and rust_model.ot)",
+                        "missing {} (a rust-bert model directory holds config.json, vocab.txt and rust_model.ot; scripts/setup makes model.onnx and model-int8.onnx from it)",
                         p.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
                     ),
                 ));
@@ -129,30 +265,37 @@ impl NerModel {
             .and_then(|v| v.as_i64())
             .unwrap_or(512) as usize;
 
-        let mut vs = nn::VarStore::new(device);
-        let net = match kind {
-            ModelKind::DistilBert => {
-                let c: DistilBertConfig = serde_json::from_value(cfg.clone()).map_err(|e| {
-                    Error::model(&config_path, format!("not a DistilBERT config: {e}"))
-                })?;
-                Net::DistilBert(
-                    DistilBertForTokenClassification::new(vs.root(), &c)
-                        .map_err(|e| Error::model(&config_path, e.to_string()))?,
-                )
-            }
-            ModelKind::Bert => {
-                let c: BertConfig = serde_json::from_value(cfg.clone())
-                    .map_err(|e| Error::model(&config_path, format!("not a BERT config: {e}")))?;
-                Net::Bert(
-                    BertForTokenClassification::new(vs.root(), &c)
-                        .map_err(|e| Error::model(&config_path, e.to_string()))?,
-                )
-            }
+        let engine = if backend == Backend::Torch {
+            let mut vs = nn::VarStore::new(device);
+            let net = match kind {
+                ModelKind::DistilBert => {
+                    let c: DistilBertConfig = serde_json::from_value(cfg.clone()).map_err(|e| {
+                        Error::model(&config_path, format!("not a DistilBERT config: {e}"))
+                    })?;
+                    Net::DistilBert(
+                        DistilBertForTokenClassification::new(vs.root(), &c)
+                            .map_err(|e| Error::model(&config_path, e.to_string()))?,
+                    )
+                }
+                ModelKind::Bert => {
+                    let c: BertConfig = serde_json::from_value(cfg.clone()).map_err(|e| {
+                        Error::model(&config_path, format!("not a BERT config: {e}"))
+                    })?;
+                    Net::Bert(
+                        BertForTokenClassification::new(vs.root(), &c)
+                            .map_err(|e| Error::model(&config_path, e.to_string()))?,
+                    )
+                }
+            };
+            vs.load(&weights)
+                .map_err(|e| Error::model(&weights, format!("cannot load weights: {e}")))?;
+            // Weights may be stored in fp16; compute in fp32.
+            vs.float();
+            Engine::Torch { net, _vs: vs }
+        } else {
+            let threads = usize::try_from(tch::get_num_threads()).unwrap_or(1);
+            Engine::Onnx(std::sync::Mutex::new(onnx_session(&weights, threads)?))
         };
-        vs.load(&weights)
-            .map_err(|e| Error::model(&weights, format!("cannot load weights: {e}")))?;
-        // Weights may be stored in fp16; compute in fp32.
-        vs.float();
         let name = dir
             .canonicalize()
             .unwrap_or_else(|_| dir.to_path_buf())
@@ -164,8 +307,8 @@ impl NerModel {
                 inner,
                 max_pieces_per_word: 24,
             },
-            net,
-            _vs: vs,
+            engine,
+            backend,
             labels,
             device,
             name,
@@ -235,6 +378,40 @@ impl NerModel {
             .collect())
     }
 
+    /// Best label and its probability for each piece of a batch, on libtorch.
+    fn torch_logits(
+        &self,
+        net: &Net,
+        ids: Vec<i64>,
+        mask: Vec<i64>,
+        rows: usize,
+        len: usize,
+    ) -> Result<(Vec<f32>, Vec<i64>)> {
+        let shape = [rows as i64, len as i64];
+        let ids_t = Tensor::from_slice(&ids).view(shape).to_device(self.device);
+        let mask_t = Tensor::from_slice(&mask).view(shape).to_device(self.device);
+        let logits = tch::no_grad(|| -> Result<Tensor> {
+            Ok(match net {
+                Net::DistilBert(m) => {
+                    m.forward_t(Some(&ids_t), Some(&mask_t), None, false)
+                        .map_err(|e| Error::Inference(e.to_string()))?
+                        .logits
+                }
+                Net::Bert(m) => {
+                    m.forward_t(Some(&ids_t), Some(&mask_t), None, None, None, false)
+                        .logits
+                }
+            })
+        })?;
+        let probs = logits.softmax(-1, Kind::Float);
+        let (best_p, best_i) = probs.max_dim(-1, false);
+        let best_p = Vec::<f32>::try_from(best_p.to_device(Device::Cpu).flatten(0, -1))
+            .map_err(|e: tch::TchError| Error::Inference(e.to_string()))?;
+        let best_i = Vec::<i64>::try_from(best_i.to_device(Device::Cpu).flatten(0, -1))
+            .map_err(|e: tch::TchError| Error::Inference(e.to_string()))?;
+        Ok((best_p, best_i))
+    }
+
     fn run_batch(
         &self,
         inputs: &[Tokenized],
@@ -258,28 +435,10 @@ impl NerModel {
             row[1 + win.end - win.start] = self.sep;
             mask[r * len..r * len + win.end - win.start + 2].fill(1);
         }
-        let shape = [batch.len() as i64, len as i64];
-        let ids_t = Tensor::from_slice(&ids).view(shape).to_device(self.device);
-        let mask_t = Tensor::from_slice(&mask).view(shape).to_device(self.device);
-        let logits = tch::no_grad(|| -> Result<Tensor> {
-            Ok(match &self.net {
-                Net::DistilBert(m) => {
-                    m.forward_t(Some(&ids_t), Some(&mask_t), None, false)
-                        .map_err(|e| Error::Inference(e.to_string()))?
-                        .logits
-                }
-                Net::Bert(m) => {
-                    m.forward_t(Some(&ids_t), Some(&mask_t), None, None, None, false)
-                        .logits
-                }
-            })
-        })?;
-        let probs = logits.softmax(-1, Kind::Float);
-        let (best_p, best_i) = probs.max_dim(-1, false);
-        let best_p = Vec::<f32>::try_from(best_p.to_device(Device::Cpu).flatten(0, -1))
-            .map_err(|e: tch::TchError| Error::Inference(e.to_string()))?;
-        let best_i = Vec::<i64>::try_from(best_i.to_device(Device::Cpu).flatten(0, -1))
-            .map_err(|e: tch::TchError| Error::Inference(e.to_string()))?;
+        let (best_p, best_i) = match &self.engine {
+            Engine::Torch { net, .. } => self.torch_logits(net, ids, mask, batch.len(), len)?,
+            Engine::Onnx(session) => onnx_best(session, ids, mask, batch.len(), len)?,
+        };
         Ok(batch
             .iter()
             .enumerate()
@@ -350,4 +509,40 @@ pub fn write_random_model(dir: &Path, extra_vocab: &[&str], seed: i64) -> Result
     vs.save(&weights)
         .map_err(|e| Error::model(&weights, e.to_string()))?;
     Ok(())
+}
+
+/// Best label and its probability (softmax over the labels, in f32 as torch computes it) for
+/// each piece of a batch, on onnxruntime.
+fn onnx_best(
+    session: &std::sync::Mutex<ort::session::Session>,
+    ids: Vec<i64>,
+    mask: Vec<i64>,
+    rows: usize,
+    len: usize,
+) -> Result<(Vec<f32>, Vec<i64>)> {
+    let inf = |e: ort::Error| Error::Inference(format!("onnxruntime: {e}"));
+    let ids = ort::value::Tensor::from_array(([rows, len], ids)).map_err(inf)?;
+    let mask = ort::value::Tensor::from_array(([rows, len], mask)).map_err(inf)?;
+    let mut session = session
+        .lock()
+        .map_err(|_| Error::Inference("onnxruntime session poisoned".into()))?;
+    let outputs = session
+        .run(ort::inputs!["input_ids" => ids, "attention_mask" => mask])
+        .map_err(inf)?;
+    let (shape, logits) = outputs["logits"].try_extract_tensor::<f32>().map_err(inf)?;
+    let labels = shape.last().copied().unwrap_or(0).max(1) as usize;
+    let mut best_p = Vec::with_capacity(rows * len);
+    let mut best_i = Vec::with_capacity(rows * len);
+    for row in logits.chunks(labels) {
+        let (mut bi, mut bv) = (0usize, f32::NEG_INFINITY);
+        for (i, &v) in row.iter().enumerate() {
+            if v > bv {
+                (bi, bv) = (i, v);
+            }
+        }
+        let sum: f32 = row.iter().map(|&v| (v - bv).exp()).sum();
+        best_p.push(1.0 / sum);
+        best_i.push(bi as i64);
+    }
+    Ok((best_p, best_i))
 }
