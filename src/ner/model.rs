@@ -291,7 +291,10 @@ impl NerModel {
                 .map_err(|e| Error::model(&weights, format!("cannot load weights: {e}")))?;
             // Weights may be stored in fp16; compute in fp32.
             vs.float();
-            Engine::Torch { net, _vs: vs }
+            Engine::Torch {
+                net: Box::new(net),
+                _vs: vs,
+            }
         } else {
             let threads = usize::try_from(tch::get_num_threads()).unwrap_or(1);
             Engine::Onnx(std::sync::Mutex::new(onnx_session(&weights, threads)?))
