@@ -73,7 +73,7 @@ impl Backend {
 }
 
 enum Engine {
-    Torch { net: Net, _vs: nn::VarStore },
+    Torch { net: Box<Net>, _vs: nn::VarStore },
     Onnx(std::sync::Mutex<ort::session::Session>),
 }
 
