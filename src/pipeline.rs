@@ -383,7 +383,8 @@ pub fn doc_pipeline<'a>(
     DocPipeline::new(&[Layer::Text, Layer::View], stages)
 }
 
-/// Run NER over every sentence of every document, batched across documents.
+/// Run NER over every sentence of every document, each document's sentences sorted by length
+/// and batched.
 pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>) -> Result<()> {
     let index: Vec<(usize, usize)> = docs
         .iter()
@@ -395,11 +396,20 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>
         .par_iter()
         .map(|&(d, s)| tokenizer.tokenize(docs[d].slice(&docs[d].sentences[s].range)))
         .collect();
-    let tags = model.predict(&inputs, |_| {
-        if let Some(pb) = pb {
-            pb.tick();
-        }
-    })?;
+    // Batches never mix documents: with dynamic int8 quantisation a batch's activations share
+    // one scale, so a sentence's labels would depend on its batch-mates, and the output on how
+    // the corpus was cut into chunks or partitions.
+    let mut tags = Vec::with_capacity(inputs.len());
+    let mut at = 0;
+    for doc in docs.iter() {
+        let n = doc.sentences.len();
+        tags.extend(model.predict(&inputs[at..at + n], |_| {
+            if let Some(pb) = pb {
+                pb.tick();
+            }
+        })?);
+        at += n;
+    }
     for doc in docs.iter_mut() {
         doc.mentions.clear();
     }
