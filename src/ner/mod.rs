@@ -36,27 +36,13 @@ pub struct Tokenized {
 /// Tokenizer half of a model: thread-safe, so rayon can tokenize while the model is busy.
 pub struct NerTokenizer {
     pub(crate) inner: BertTokenizer,
-    /// Whether the vocabulary is cased (then headlines in capitals are read in title case).
-    pub(crate) cased: bool,
     pub(crate) max_pieces_per_word: usize,
 }
 
 impl NerTokenizer {
     /// Tokenize `text`. Words are the tokenizer's pre-tokens: runs of letters and digits, each
     /// punctuation mark, each CJK character.
-    ///
-    /// A cased model reads a sentence written in capitals ("BAHIA COCOA REVIEW", "EU REJECTS
-    /// GERMAN CALL") in title case, as headlines are usually written: in capitals, a cased
-    /// vocabulary splits names into fragments it never saw as names. Offsets are unchanged
-    /// (only letters whose lower case has the same UTF-8 length are changed).
     pub fn tokenize(&self, text: &str) -> Tokenized {
-        match (self.cased, headline_case(text)) {
-            (true, Some(title)) => self.tokenize_as_is(&title),
-            _ => self.tokenize_as_is(text),
-        }
-    }
-
-    fn tokenize_as_is(&self, text: &str) -> Tokenized {
         let t = self.inner.tokenize_with_offsets(text);
         // Char index -> byte index of `text`.
         let mut char_to_byte: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
@@ -111,37 +97,6 @@ impl NerTokenizer {
         }
         (tok, firsts)
     }
-}
-
-/// `text` in title case when it is written in capitals: at least 12 capital letters, no more
-/// than one lower-case letter in ten, three words or more. Each word keeps its first letter and
-/// lower-cases the others that have a same-length lower case.
-pub fn headline_case(text: &str) -> Option<String> {
-    let upper = text.chars().filter(|c| c.is_uppercase()).count();
-    let lower = text.chars().filter(|c| c.is_lowercase()).count();
-    let words = text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| w.chars().count() >= 2)
-        .count();
-    if upper < 12 || lower * 10 > upper || words < 3 {
-        return None;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut in_word = false;
-    for c in text.chars() {
-        if c.is_alphabetic() {
-            let mut low = c.to_lowercase();
-            match (in_word, low.next(), low.next()) {
-                (true, Some(l), None) if l.len_utf8() == c.len_utf8() => out.push(l),
-                _ => out.push(c),
-            }
-            in_word = true;
-        } else {
-            out.push(c);
-            in_word = c == '\'' || c == '\u{2019}';
-        }
-    }
-    Some(out)
 }
 
 /// Label and probability of one wordpiece.
@@ -473,27 +428,6 @@ pub(crate) fn owner(ws: &[Window], p: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn headlines_in_capitals_are_read_in_title_case() {
-        assert_eq!(
-            headline_case("EU REJECTS GERMAN CALL TO BOYCOTT BRITISH LAMB .").as_deref(),
-            Some("Eu Rejects German Call To Boycott British Lamb .")
-        );
-        assert_eq!(
-            headline_case("PRESIDENT XI'S SPEECH IN WUZHEN").as_deref(),
-            Some("President Xi's Speech In Wuzhen")
-        );
-        // Ordinary sentences, acronyms and short slugs stay as written.
-        assert_eq!(
-            headline_case("NATO and the EU met in BRUSSELS on Monday."),
-            None
-        );
-        assert_eq!(headline_case("BAHIA COCOA"), None);
-        // Same length, byte for byte, whatever the letters.
-        let t = "ÉLECTIONS À ISTANBUL: İSTANBUL ŞEHİR MECLİSİ";
-        assert_eq!(headline_case(t).unwrap().len(), t.len());
-    }
 
     #[test]
     fn windows_overlap_and_cover() {

@@ -308,7 +308,6 @@ impl NerModel {
         Ok(NerModel {
             tokenizer: NerTokenizer {
                 inner,
-                cased: !lower,
                 max_pieces_per_word: 24,
             },
             engine,
