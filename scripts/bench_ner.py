@@ -91,7 +91,8 @@ def main() -> None:
     gold = [t for _, t in dev]
     model = load(model_dir)
     labels = [model.config.id2label[i] for i in range(len(model.config.id2label))]
-    tok = BertTokenizerFast(vocab_file=str(model_dir / "vocab.txt"), do_lower_case=False, strip_accents=False)
+    tok = BertTokenizerFast(vocab_file=str(model_dir / "vocab.txt"), do_lower_case=False, strip_accents=False,
+                            model_input_names=["input_ids", "attention_mask"])
     enc = [tok(w, is_split_into_words=True) for w, _ in dev]
     pieces = sum(len(e["input_ids"]) - 2 for e in enc)
     rows = []

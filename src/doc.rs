@@ -292,6 +292,10 @@ pub struct Document {
     /// Byte offset of each code point of `text` (built on first use).
     #[serde(skip)]
     pub(crate) char_bytes: std::sync::OnceLock<Vec<usize>>,
+    /// The text of each sentence, shared by every graph property that quotes it (built on
+    /// first use).
+    #[serde(skip)]
+    pub(crate) sentence_texts: std::sync::OnceLock<Vec<std::sync::Arc<str>>>,
 }
 
 impl Document {
@@ -314,6 +318,20 @@ impl Document {
     /// Original code-point offsets of a view byte range.
     pub fn offsets(&self, r: &Range<usize>) -> (usize, usize) {
         self.view.to_original(r.clone())
+    }
+
+    /// The text of sentence `i` (empty if there is none), shared.
+    pub fn sentence_text(&self, i: usize) -> std::sync::Arc<str> {
+        let texts = self.sentence_texts.get_or_init(|| {
+            self.sentences
+                .iter()
+                .map(|s| std::sync::Arc::from(self.slice(&s.range)))
+                .collect()
+        });
+        texts
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| std::sync::Arc::from(""))
     }
 
     /// The sentence containing view byte `pos`, if any.

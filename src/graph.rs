@@ -5,10 +5,11 @@
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, HashMap};
 
-/// A typed property value.
+/// A typed property value. Strings are shared: every edge of a sentence holds the same
+/// sentence text, not a copy of it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    Str(String),
+    Str(std::sync::Arc<str>),
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -29,7 +30,7 @@ impl Value {
     /// Text form for CSV and GraphML (empty for null).
     pub fn render(&self) -> String {
         match self {
-            Value::Str(s) => s.clone(),
+            Value::Str(s) => s.to_string(),
             Value::Int(i) => i.to_string(),
             Value::Float(f) => format_float(*f),
             Value::Bool(b) => b.to_string(),
@@ -49,11 +50,16 @@ pub fn format_float(f: f64) -> String {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::Str(s.to_string())
+        Value::Str(s.into())
     }
 }
 impl From<String> for Value {
     fn from(s: String) -> Self {
+        Value::Str(s.into())
+    }
+}
+impl From<std::sync::Arc<str>> for Value {
+    fn from(s: std::sync::Arc<str>) -> Self {
         Value::Str(s)
     }
 }

@@ -1071,14 +1071,7 @@ fn provenance(doc: &Document, range: &std::ops::Range<usize>, sentence: usize) -
     p.insert("start", start.into());
     p.insert("end", end.into());
     p.insert("sentence_index", sentence.into());
-    p.insert(
-        "sentence",
-        doc.sentences
-            .get(sentence)
-            .map(|s| doc.slice(&s.range).to_string())
-            .unwrap_or_default()
-            .into(),
-    );
+    p.insert("sentence", doc.sentence_text(sentence).into());
     p
 }
 
