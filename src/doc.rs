@@ -121,6 +121,11 @@ impl View {
         self.text.len()
     }
 
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.runs.shrink_to_fit();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
     }
@@ -378,6 +383,13 @@ impl Document {
         }
         self.text = String::new();
         self.char_bytes = std::sync::OnceLock::new();
+        // Records are kept for the whole corpus: no spare capacity.
+        self.view.shrink_to_fit();
+        self.sentences.shrink_to_fit();
+        self.mentions.shrink_to_fit();
+        self.claims.shrink_to_fit();
+        self.relations.shrink_to_fit();
+        self.warnings.shrink_to_fit();
     }
 }
 
