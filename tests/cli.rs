@@ -493,6 +493,15 @@ fn hostile_inputs_are_named_and_the_run_goes_on() {
     #[cfg(unix)]
     std::os::unix::fs::symlink("..", c.join("sub/loop")).unwrap();
     std::fs::write(c.join("long.txt"), "word ".repeat(10_000)).unwrap();
+    // Files that cannot be read: a link to nothing, and a named pipe (reading it would wait
+    // forever for a writer).
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/nonexistent/article.txt", c.join("gone.txt")).unwrap();
+        let fifo = std::ffi::CString::new(c.join("pipe.txt").to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo only creates a file system entry at a valid C string path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    }
     // A manifest with one bad row: the row is named, the others are used.
     std::fs::write(
         c.join("manifest.csv"),
@@ -504,6 +513,14 @@ fn hostile_inputs_are_named_and_the_run_goes_on() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("skipped empty.txt: empty file"), "{err}");
     assert!(err.contains("skipped chrome.txt: nothing left"), "{err}");
+    #[cfg(unix)]
+    {
+        assert!(err.contains("skipped gone.txt: "), "{err}");
+        assert!(
+            err.contains("skipped pipe.txt: not a regular file"),
+            "{err}"
+        );
+    }
     assert!(
         err.contains("skipped manifest.csv#3: manifest row not used: published `2024-13-45`"),
         "{err}"

@@ -590,6 +590,7 @@ pub fn write_lines(
 
 /// Read and decode one file that is not JSONL.
 fn read_file(path: &Path, rel: &str, entry: Option<&ManifestEntry>) -> Result<RawDoc> {
+    regular_file(path)?;
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let (text, warning) = decode(path, &bytes)?;
     if text.trim().is_empty() {
@@ -624,9 +625,24 @@ fn base_meta(rel: &str, entry: Option<&ManifestEntry>, format: String) -> DocMet
     }
 }
 
+/// A named pipe, socket or device would block or never end: only regular files are read (a
+/// link is followed; a link to nothing is an error naming the file).
+fn regular_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(Error::input(
+            path,
+            "not a regular file (a named pipe, socket or device), skipped",
+        ))
+    }
+}
+
 /// Open a JSONL file for streaming. A file with a UTF-16 byte-order mark is decoded whole
 /// first; a binary file is an error.
 fn open_jsonl(path: &Path, rel: &str, entry: Option<&ManifestEntry>) -> Result<LineStream> {
+    regular_file(path)?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut input = std::io::BufReader::with_capacity(1 << 16, file);
     let head = input.fill_buf().map_err(|e| Error::io(path, e))?.to_vec();
