@@ -553,8 +553,9 @@ pub fn extract_stream(
             let line = line.map_err(|e| Error::io(std::path::Path::new(name), e))?;
             stats.lines += 1;
             let line = String::from_utf8_lossy(&line).into_owned();
-            let value: Option<serde_json::Value> = serde_json::from_str(&line).ok();
-            let get = |k: &str| value.as_ref().and_then(|v| v.get(k));
+            // Parsed once: the echoed id and seq, and the document, come from the same value.
+            let parsed = serde_json::from_str::<serde_json::Value>(&line);
+            let get = |k: &str| parsed.as_ref().ok().and_then(|v| v.get(k));
             let id = get("id").and_then(|v| match v {
                 serde_json::Value::String(s) => Some(s.clone()),
                 serde_json::Value::Number(n) => Some(n.to_string()),
@@ -572,9 +573,11 @@ pub fn extract_stream(
                     e,
                 )),
                 None if line.trim().is_empty() => Err((where_.clone(), "empty line".into())),
-                None => {
-                    corpus::parse_line(&line, &where_, &base, None).map_err(|e| (where_.clone(), e))
+                None => match &parsed {
+                    Ok(v) => corpus::parse_value(v, &where_, &base, None),
+                    Err(e) => Err(format!("invalid JSON: {e}")),
                 }
+                .map_err(|e| (where_.clone(), e)),
             };
             chunk.push((id, seq, raw));
             if chunk.len() == CHUNK_DOCS {
@@ -702,20 +705,13 @@ pub fn run(config: &Config) -> Result<Output> {
             let Some((raw, skips)) = reader.next_chunk(CHUNK_DOCS) else {
                 break;
             };
-            let built = corpus::build_all(raw, hints);
-            if tx.send((built, skips, t.elapsed().as_secs_f64())).is_err() {
+            let (docs, skips) = corpus::build_chunk(raw, skips, hints);
+            if tx.send((docs, skips, t.elapsed().as_secs_f64())).is_err() {
                 break;
             }
         });
-        for (built, skips, read_secs) in rx {
+        for (mut docs, skips, read_secs) in rx {
             records.skipped.extend(skips);
-            let mut docs = Vec::with_capacity(built.len());
-            for r in built {
-                match r {
-                    Ok(d) => docs.push(d),
-                    Err(s) => records.skipped.push(s),
-                }
-            }
             timings.add("read", read_secs);
             pipeline.run(&mut docs, &mut timings)?;
             pb.inc(docs.len() as u64);
@@ -744,15 +740,7 @@ fn release_free_memory() {
 /// The corpus stages over a corpus's records, and the graph.
 pub fn assemble(mut records: Records, rules: &Rules, mut timings: Timings) -> Output {
     records.sort();
-    let mut c = Corpus {
-        docs: records.docs,
-        ..Corpus::default()
-    };
-    for stage in corpus_stages(rules) {
-        let t = Instant::now();
-        stage.run(&mut c);
-        timings.add(stage.name(), t.elapsed().as_secs_f64());
-    }
+    let c = run_corpus_stages(records.docs, rules, &mut timings);
     Output {
         docs: c.docs,
         skipped: records.skipped,
@@ -874,16 +862,8 @@ pub fn analyse(
     let given = [Layer::Text, Layer::View, Layer::Sentences, Layer::Mentions];
     let p = DocPipeline::new(&given, rule_stages(rules)).expect("the rule stages are in order");
     p.run(docs, &mut t).expect("rule stages do not fail");
-    let mut c = Corpus {
-        docs: std::mem::take(docs),
-        ..Corpus::default()
-    };
-    for stage in corpus_stages(rules) {
-        let s = Instant::now();
-        stage.run(&mut c);
-        t.add(stage.name(), s.elapsed().as_secs_f64());
-    }
-    *docs = c.docs;
+    let mut c = run_corpus_stages(std::mem::take(docs), rules, &mut t);
+    *docs = std::mem::take(&mut c.docs);
     timings.extend(t.0);
     Analysis {
         entities: c.entities,
@@ -924,6 +904,20 @@ pub fn corpus_stages(rules: &Rules) -> Vec<Box<dyn CorpusStage + '_>> {
         Box::new(Compare { rules }),
         Box::new(GraphStage),
     ]
+}
+
+/// Every corpus stage, in order, over `docs`, timed.
+fn run_corpus_stages(docs: Vec<Document>, rules: &Rules, timings: &mut Timings) -> Corpus {
+    let mut c = Corpus {
+        docs,
+        ..Corpus::default()
+    };
+    for stage in corpus_stages(rules) {
+        let t = Instant::now();
+        stage.run(&mut c);
+        timings.add(stage.name(), t.elapsed().as_secs_f64());
+    }
+    c
 }
 
 /// Alias resolution: entity ids on mentions, the entity table.

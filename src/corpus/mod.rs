@@ -185,18 +185,7 @@ pub fn load(
     manifest: &Manifest,
     hints: &html::Hints,
 ) -> Result<(Vec<Document>, Vec<Skipped>)> {
-    let mut reader = Reader::open(root, manifest)?;
-    let (mut docs, mut skipped) = (Vec::new(), Vec::new());
-    while let Some((raw, s)) = reader.next_chunk(1024) {
-        skipped.extend(s);
-        for r in build_all(raw, hints) {
-            match r {
-                Ok(d) => docs.push(d),
-                Err(s) => skipped.push(s),
-            }
-        }
-    }
-    Ok((docs, skipped))
+    Ok(Reader::open(root, manifest)?.read_all(hints))
 }
 
 /// A document as read, before its text is turned into a view: what a corpus JSONL line holds
@@ -256,6 +245,23 @@ pub fn build_all(
             })
         })
         .collect()
+}
+
+/// Build a chunk's documents in parallel, in order; those that cannot be built are added to
+/// the chunk's `skipped` inputs.
+pub fn build_chunk(
+    raw: Vec<RawDoc>,
+    mut skipped: Vec<Skipped>,
+    hints: &html::Hints,
+) -> (Vec<Document>, Vec<Skipped>) {
+    let mut docs = Vec::with_capacity(raw.len());
+    for r in build_all(raw, hints) {
+        match r {
+            Ok(d) => docs.push(d),
+            Err(s) => skipped.push(s),
+        }
+    }
+    (docs, skipped)
 }
 
 /// Turn a document's text into its view according to its format: a web page is read for its
@@ -327,6 +333,17 @@ impl<'a> Reader<'a> {
             lines: None,
             name: None,
         })
+    }
+
+    /// Every document left, built, with the inputs skipped.
+    pub fn read_all(mut self, hints: &html::Hints) -> (Vec<Document>, Vec<Skipped>) {
+        let (mut docs, mut skipped) = (Vec::new(), Vec::new());
+        while let Some((raw, s)) = self.next_chunk(1024) {
+            let (d, s) = build_chunk(raw, s, hints);
+            docs.extend(d);
+            skipped.extend(s);
+        }
+        (docs, skipped)
     }
 
     /// The next documents, about `max` of them, with the inputs skipped on the way; `None`
@@ -522,24 +539,14 @@ fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 /// be used comes back as [`Skipped`], named `rel`.
 pub fn load_one(path: &Path, rel: &str, hints: &html::Hints) -> (Vec<Document>, Vec<Skipped>) {
     let empty = Manifest::new();
-    let mut reader = Reader {
+    let reader = Reader {
         root: path.to_path_buf(),
         files: vec![path.to_path_buf()].into_iter(),
         manifest: &empty,
         lines: None,
         name: Some(rel.to_string()),
     };
-    let (mut docs, mut skipped) = (Vec::new(), Vec::new());
-    while let Some((raw, s)) = reader.next_chunk(256) {
-        skipped.extend(s);
-        for r in build_all(raw, hints) {
-            match r {
-                Ok(d) => docs.push(d),
-                Err(s) => skipped.push(s),
-            }
-        }
-    }
-    (docs, skipped)
+    reader.read_all(hints)
 }
 
 /// The metadata lines read from a stream named `name` start from (`newsgraph extract`).
@@ -677,6 +684,16 @@ pub fn parse_line(
 ) -> std::result::Result<RawDoc, String> {
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
+    parse_value(&value, where_, base, manifest_outlet)
+}
+
+/// [`parse_line`] of a line already parsed as JSON.
+pub fn parse_value(
+    value: &serde_json::Value,
+    where_: &str,
+    base: &DocMeta,
+    manifest_outlet: Option<&str>,
+) -> std::result::Result<RawDoc, String> {
     let field = |k: &str| {
         value
             .get(k)
