@@ -49,8 +49,9 @@ fn dev_f1_matches_the_model_card() {
     assert_eq!(v["sentences"], 3250);
 }
 
-/// Every shipped variant of the model on dev: onnx fp32 scores what torch scores; int8 stays
-/// within 0.005 of it (the margin the model card states); the default backend is one of them.
+/// Every shipped variant of the model on dev: onnx fp32 scores what torch scores; int8 loses at
+/// most 0.2 points of F1 (the margin the model card states: the all-dynamic int8 graph lost
+/// 0.38 and failed this); the default backend is one of them.
 #[test]
 fn onnx_variants_keep_the_dev_f1_of_the_model_card() {
     let Some(dev) = shared("data/conll2003/dev.txt") else {
@@ -79,7 +80,7 @@ fn onnx_variants_keep_the_dev_f1_of_the_model_card() {
     assert!(name.ends_with("(onnx)"), "{name}");
     let (int8, _) = f1("onnx-int8");
     assert!(
-        (int8 - card).abs() < 0.005,
+        int8 >= card - 0.002 && int8 < card + 0.005,
         "onnx int8 {int8} vs card {card}"
     );
     let (auto, name) = f1("auto");
