@@ -18,9 +18,9 @@ use crate::config::Config;
 use crate::corpus::{self, html::Hints, Skipped};
 use crate::doc::{Document, EntityType, Mention};
 use crate::error::{Error, Result};
-use crate::graph::{EdgeKind, Graph, NodeKind, Props};
+use crate::graph::Graph;
 use crate::ner::{self, NerModel, Tokenized};
-use crate::relations::{self, RelationType, Target};
+use crate::relations;
 use crate::resolve::{self, Aliases, Entity};
 use crate::segment;
 use crate::sources::{self, Credits};
@@ -690,11 +690,10 @@ pub fn run(config: &Config) -> Result<Output> {
     timings.add("load_model", t.elapsed().as_secs_f64());
     let pb = counter();
     let pipeline = doc_pipeline(&model, &rules, Some(&pb))?;
-    let mut records = Records {
-        skipped: manifest_skips,
-        ..Records::default()
-    };
-    records.models.insert(model.label());
+    let mut skipped = manifest_skips;
+    // Finished records wait on disk while the model works, so memory holds the model and one
+    // chunk, not the corpus; the model is gone before the corpus stages read them back.
+    let mut spill = Spill::create(&config.out)?;
     // Reading and building the next chunk (files, HTML, views) overlaps the model's work on
     // this one: a reader thread stays one chunk ahead.
     std::thread::scope(|scope| -> Result<()> {
@@ -711,20 +710,100 @@ pub fn run(config: &Config) -> Result<Output> {
             }
         });
         for (mut docs, skips, read_secs) in rx {
-            records.skipped.extend(skips);
+            skipped.extend(skips);
             timings.add("read", read_secs);
             pipeline.run(&mut docs, &mut timings)?;
             pb.inc(docs.len() as u64);
-            records.docs.extend(docs);
+            spill.write(docs)?;
             release_free_memory();
         }
         Ok(())
     })?;
     pb.finish_and_clear();
+    drop(pipeline);
+    let (device, backend, label) = (
+        format!("{:?}", model.device),
+        model.backend.as_str().to_string(),
+        model.label(),
+    );
+    drop(model);
+    release_free_memory();
+    let mut records = Records {
+        skipped,
+        ..Records::default()
+    };
+    records.models.insert(label);
+    spill.read_into(&mut records)?;
+    drop(spill);
     let mut out = assemble(records, &rules, timings);
-    out.device = format!("{:?}", model.device);
-    out.backend = model.backend.as_str().to_string();
+    out.device = device;
+    out.backend = backend;
     Ok(out)
+}
+
+/// The records of a run's finished chunks, in a file beside the output directory (removed
+/// when dropped, whatever happens).
+struct Spill {
+    path: std::path::PathBuf,
+    w: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl Spill {
+    fn create(out: &std::path::Path) -> Result<Spill> {
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let path = parent.join(format!(".{name}.records-{}.jsonl", std::process::id()));
+        let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(Spill {
+            w: Some(std::io::BufWriter::new(f)),
+            path,
+        })
+    }
+
+    fn write(&mut self, docs: Vec<Document>) -> Result<()> {
+        use std::io::Write;
+        let Some(w) = self.w.as_mut() else {
+            return Ok(());
+        };
+        for d in docs {
+            let r = Record {
+                id: None,
+                seq: None,
+                ok: true,
+                model: None,
+                doc: Some(Box::new(d)),
+                path: None,
+                error: None,
+            };
+            serde_json::to_writer(&mut *w, &r)
+                .map_err(std::io::Error::from)
+                .and_then(|_| w.write_all(b"\n"))
+                .map_err(|e| Error::io(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    fn read_into(&mut self, records: &mut Records) -> Result<()> {
+        use std::io::Write;
+        if let Some(mut w) = self.w.take() {
+            w.flush().map_err(|e| Error::io(&self.path, e))?;
+        }
+        records.read(&self.path)
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        self.w = None;
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// Hand the memory freed by a finished chunk (original texts, model inputs) back to the system,
@@ -1052,32 +1131,8 @@ impl CorpusStage for GraphStage {
         "graph"
     }
     fn run(&self, c: &mut Corpus) {
-        let mut g = build_graph(&c.docs, &c.entities, &c.claims, &c.groups);
-        add_stories(&mut g, &c.docs, &c.stories);
-        c.graph = g;
+        c.graph = crate::graph::build_graph(&c.docs, &c.entities, &c.claims, &c.groups, &c.stories);
     }
-}
-
-fn node_kind(t: EntityType) -> NodeKind {
-    match t {
-        EntityType::Person => NodeKind::Person,
-        EntityType::Location => NodeKind::Location,
-        EntityType::Organization => NodeKind::Organization,
-        EntityType::Misc => NodeKind::Misc,
-    }
-}
-
-/// Provenance properties of a view range in a document.
-fn provenance(doc: &Document, range: &std::ops::Range<usize>, sentence: usize) -> Props {
-    let (start, end) = doc.offsets(range);
-    let mut p = Props::new();
-    p.insert("doc_id", doc.meta.doc_id.clone().into());
-    p.insert("outlet", doc.meta.outlet.clone().into());
-    p.insert("start", start.into());
-    p.insert("end", end.into());
-    p.insert("sentence_index", sentence.into());
-    p.insert("sentence", doc.sentence_text(sentence).into());
-    p
 }
 
 /// A claim's row of the claim table; its subject id is its subject mention's entity.
@@ -1214,378 +1269,6 @@ fn mark_elsewhere(records: &mut [ClaimRecord], docs: &[Document], list: &[Story]
 }
 
 /// `Story` nodes and an `IN_STORY` edge from each of their documents.
-fn add_stories(g: &mut Graph, docs: &[Document], stories: &[Story]) {
-    for s in stories {
-        let mut p = Props::new();
-        p.insert("label", s.label.clone().into());
-        p.insert("first_published", s.first.clone().into());
-        p.insert("last_published", s.last.clone().into());
-        p.insert("documents", s.docs.len().into());
-        p.insert("outlets", s.outlets.len().into());
-        p.insert("given", s.given.into());
-        // Provenance: the story's first document, whole.
-        if let Some(&i) = s.docs.first() {
-            p.insert("doc_id", docs[i].meta.doc_id.clone().into());
-            p.insert("outlet", docs[i].meta.outlet.clone().into());
-            p.insert("start", 0usize.into());
-            p.insert("end", docs[i].chars.into());
-        }
-        g.add_node(&s.id, NodeKind::Story, &s.label, p);
-        for &i in &s.docs {
-            let d = &docs[i].meta;
-            let did = doc_node_id(&d.doc_id);
-            let mut ep = Props::new();
-            ep.insert("doc_id", d.doc_id.clone().into());
-            ep.insert("outlet", d.outlet.clone().into());
-            ep.insert("start", 0usize.into());
-            ep.insert("end", docs[i].chars.into());
-            g.add_edge(
-                format!("IN_STORY:{did}->{}", s.id),
-                EdgeKind::InStory,
-                &did,
-                &s.id,
-                1.0,
-                ep,
-            );
-        }
-    }
-}
-
-/// Assemble the knowledge graph.
-pub fn build_graph(
-    docs: &[Document],
-    entities: &[Entity],
-    claims: &[ClaimRecord],
-    groups: &[Group],
-) -> Graph {
-    let mut g = Graph::default();
-    let ent: HashMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
-    // Outlets and documents.
-    let mut outlet_docs: BTreeMap<&str, Vec<&Document>> = BTreeMap::new();
-    for d in docs {
-        outlet_docs
-            .entry(d.meta.outlet.as_str())
-            .or_default()
-            .push(d);
-    }
-    for (outlet, ds) in &outlet_docs {
-        let mut p = Props::new();
-        p.insert("name", (*outlet).into());
-        p.insert("documents", ds.len().into());
-        p.insert("doc_id", ds[0].meta.doc_id.clone().into());
-        p.insert("outlet", (*outlet).into());
-        g.add_node(&outlet_id(outlet), NodeKind::Outlet, outlet, p);
-    }
-    for d in docs {
-        let mut p = Props::new();
-        let m = &d.meta;
-        p.insert("doc_id", m.doc_id.clone().into());
-        p.insert("outlet", m.outlet.clone().into());
-        p.insert("path", m.path.clone().into());
-        p.insert("url", m.url.clone().into());
-        p.insert("published", m.published.clone().into());
-        p.insert("title", m.title.clone().into());
-        p.insert("format", m.format.clone().into());
-        p.insert("start", 0usize.into());
-        p.insert("end", d.chars.into());
-        p.insert("sentences", d.sentences.len().into());
-        p.insert("mentions", d.mentions.len().into());
-        p.insert("claims", d.claims.len().into());
-        let did = doc_node_id(&m.doc_id);
-        g.add_node(
-            &did,
-            NodeKind::Document,
-            m.title.as_deref().unwrap_or(&m.doc_id),
-            p,
-        );
-        let mut ep = Props::new();
-        ep.insert("doc_id", m.doc_id.clone().into());
-        ep.insert("outlet", m.outlet.clone().into());
-        ep.insert("start", 0usize.into());
-        ep.insert("end", d.chars.into());
-        g.add_edge(
-            format!("PUBLISHED_BY:{did}"),
-            EdgeKind::PublishedBy,
-            &did,
-            &outlet_id(&m.outlet),
-            1.0,
-            ep,
-        );
-    }
-    // Entities, with provenance of their first mention.
-    let mut first: HashMap<&str, (&Document, &Mention)> = HashMap::new();
-    for d in docs {
-        for m in &d.mentions {
-            if let Some(e) = m.entity.as_deref() {
-                first.entry(e).or_insert((d, m));
-            }
-        }
-    }
-    for e in entities {
-        let mut p = Props::new();
-        if let Some((d, m)) = first.get(e.id.as_str()) {
-            p = provenance(d, &m.range, m.sentence);
-        }
-        p.insert("name", e.name.clone().into());
-        p.insert(
-            "aliases",
-            e.aliases
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" | ")
-                .into(),
-        );
-        p.insert("mention_count", e.mention_count.into());
-        p.insert("document_count", e.document_count.into());
-        p.insert("ambiguous", e.ambiguous.into());
-        p.insert(
-            "ner_types",
-            e.type_votes
-                .iter()
-                .map(|(t, n)| format!("{}={n}", t.short()))
-                .collect::<Vec<_>>()
-                .join(" ")
-                .into(),
-        );
-        g.add_node(&e.id, node_kind(e.etype), &e.name, p);
-    }
-    // MENTIONS (per document and entity) and CO_OCCURS (per sentence pair).
-    let mut co: BTreeMap<(String, String), (usize, BTreeSet<String>, Props)> = BTreeMap::new();
-    for d in docs {
-        let did = doc_node_id(&d.meta.doc_id);
-        let mut per: BTreeMap<&str, (usize, &Mention, f32)> = BTreeMap::new();
-        for m in &d.mentions {
-            if let Some(e) = m.entity.as_deref() {
-                let x = per.entry(e).or_insert((0, m, 0.0));
-                x.0 += 1;
-                x.2 += m.score;
-            }
-        }
-        for (e, (count, m, score_sum)) in per {
-            let mut p = provenance(d, &m.range, m.sentence);
-            p.insert("count", count.into());
-            p.insert(
-                "mean_score",
-                (((score_sum / count as f32) as f64 * 1e4).round() / 1e4).into(),
-            );
-            g.add_edge(
-                format!("MENTIONS:{did}->{e}"),
-                EdgeKind::Mentions,
-                &did,
-                e,
-                count as f64,
-                p,
-            );
-        }
-        for (si, s) in d.sentences.iter().enumerate() {
-            let ids: BTreeSet<&str> = d
-                .mentions
-                .iter()
-                .filter(|m| m.sentence == si)
-                .filter_map(|m| m.entity.as_deref())
-                .collect();
-            let ids: Vec<&str> = ids.into_iter().collect();
-            for a in 0..ids.len() {
-                for b in a + 1..ids.len() {
-                    let x = co
-                        .entry((ids[a].to_string(), ids[b].to_string()))
-                        .or_insert_with(|| (0, BTreeSet::new(), provenance(d, &s.range, si)));
-                    x.0 += 1;
-                    x.1.insert(d.meta.doc_id.clone());
-                }
-            }
-        }
-    }
-    for ((a, b), (n, ds, mut p)) in co {
-        p.insert("documents", ds.len().into());
-        p.insert("weight", n.into());
-        g.add_edge(
-            format!("CO_OCCURS:{a}->{b}"),
-            EdgeKind::CoOccurs,
-            &a,
-            &b,
-            n as f64,
-            p,
-        );
-    }
-    // Claims.
-    for c in claims {
-        let mut p = Props::new();
-        p.insert("claim_id", c.claim_id.clone().into());
-        p.insert("doc_id", c.doc_id.clone().into());
-        p.insert("outlet", c.outlet.clone().into());
-        p.insert("subject", c.subject.clone().into());
-        p.insert("subject_id", c.subject_id.clone().into());
-        p.insert("measure", c.measure.clone().into());
-        p.insert("value", c.value.into());
-        p.insert("lower", c.lower.into());
-        p.insert("upper", c.upper.into());
-        p.insert("lower_inclusive", c.lower_inclusive.into());
-        p.insert("upper_inclusive", c.upper_inclusive.into());
-        p.insert("approximate", c.approximate.into());
-        p.insert("kind", c.kind.clone().into());
-        p.insert("unit", c.unit.clone().into());
-        p.insert("as_of", c.as_of.clone().into());
-        p.insert("surface", c.surface.clone().into());
-        p.insert("sentence", c.sentence.clone().into());
-        p.insert("sentence_index", c.sentence_index.into());
-        p.insert("start", c.start.into());
-        p.insert("end", c.end.into());
-        g.add_node(&c.claim_id, NodeKind::Claim, &c.surface, p.clone());
-        let prov: Props = [
-            "doc_id",
-            "outlet",
-            "start",
-            "end",
-            "sentence",
-            "sentence_index",
-        ]
-        .iter()
-        .filter_map(|k| p.get(k).map(|v| (*k, v.clone())))
-        .collect();
-        let did = doc_node_id(&c.doc_id);
-        g.add_edge(
-            format!("CLAIMS:{did}->{}", c.claim_id),
-            EdgeKind::Claims,
-            &did,
-            &c.claim_id,
-            1.0,
-            prov.clone(),
-        );
-        if let Some(s) = &c.subject_id {
-            g.add_edge(
-                format!("ABOUT:{}->{s}", c.claim_id),
-                EdgeKind::About,
-                &c.claim_id,
-                s,
-                1.0,
-                prov,
-            );
-        }
-    }
-    for gr in groups {
-        let mut p = Props::new();
-        p.insert("subject", gr.subject.clone().into());
-        p.insert("subject_id", gr.subject_id.clone().into());
-        p.insert("measure", gr.measure.clone().into());
-        p.insert("kind", gr.kind.clone().into());
-        p.insert("unit", gr.unit.clone().into());
-        p.insert("verdict", gr.verdict.as_str().into());
-        p.insert("spread", ((gr.spread * 1e6).round() / 1e6).into());
-        p.insert("claims", gr.members.len().into());
-        let outlets: BTreeSet<&str> = gr
-            .members
-            .iter()
-            .map(|&i| claims[i].outlet.as_str())
-            .collect();
-        p.insert("outlets", outlets.len().into());
-        p.insert("notes", gr.notes.join("; ").into());
-        let f = &claims[gr.members[0]];
-        p.insert("doc_id", f.doc_id.clone().into());
-        p.insert("outlet", f.outlet.clone().into());
-        p.insert("start", f.start.into());
-        p.insert("end", f.end.into());
-        let label = format!(
-            "{} {}",
-            gr.subject.as_deref().unwrap_or("(no subject)"),
-            gr.measure
-        );
-        g.add_node(&gr.id, NodeKind::ClaimGroup, &label, p);
-        for &i in &gr.members {
-            let c = &claims[i];
-            let mut ep = Props::new();
-            ep.insert("doc_id", c.doc_id.clone().into());
-            ep.insert("outlet", c.outlet.clone().into());
-            ep.insert("start", c.start.into());
-            ep.insert("end", c.end.into());
-            g.add_edge(
-                format!("IN_GROUP:{}->{}", c.claim_id, gr.id),
-                EdgeKind::InGroup,
-                &c.claim_id,
-                &gr.id,
-                1.0,
-                ep,
-            );
-        }
-    }
-    // Typed relations.
-    for d in docs {
-        for r in &d.relations {
-            let Some(from) = d.mentions[r.from].entity.as_deref() else {
-                continue;
-            };
-            let mut p = provenance(d, &r.range, r.sentence);
-            p.insert("rule", r.rule.to_string().into());
-            let (kind, to) = match (&r.rtype, &r.to) {
-                (RelationType::HasRole, Target::Role(role)) => {
-                    let rid = format!("role:{}", resolve::slug(role));
-                    let mut rp = provenance(d, &r.range, r.sentence);
-                    rp.insert("name", role.clone().into());
-                    g.add_node(&rid, NodeKind::Role, role, rp);
-                    p.insert("role", role.clone().into());
-                    let org = r.org.and_then(|o| d.mentions[o].entity.clone());
-                    p.insert(
-                        "org",
-                        org.as_deref()
-                            .and_then(|o| ent.get(o))
-                            .map(|e| e.name.clone())
-                            .into(),
-                    );
-                    p.insert("org_id", org.into());
-                    (EdgeKind::HasRole, rid)
-                }
-                (RelationType::Said, Target::Quote(q)) => {
-                    let (qs, _) = d.offsets(q);
-                    let qid = format!("quote:{}:{qs}", d.meta.doc_id);
-                    let mut qp = provenance(d, q, r.sentence);
-                    qp.insert("text", d.slice(q).to_string().into());
-                    qp.insert("speaker_id", from.to_string().into());
-                    let text = d.slice(q);
-                    let label: String = text.chars().take(60).collect();
-                    g.add_node(&qid, NodeKind::Quote, &label, qp);
-                    (EdgeKind::Said, qid)
-                }
-                (t, Target::Mention(m)) => {
-                    let Some(to) = d.mentions[*m].entity.clone() else {
-                        continue;
-                    };
-                    let kind = match t {
-                        RelationType::HeadOf => EdgeKind::HeadOf,
-                        RelationType::AffiliatedWith => EdgeKind::AffiliatedWith,
-                        RelationType::LocatedIn => EdgeKind::LocatedIn,
-                        RelationType::HasRole => EdgeKind::HasRole,
-                        RelationType::Said => EdgeKind::Said,
-                    };
-                    (kind, to)
-                }
-                _ => continue,
-            };
-            if to == from {
-                continue;
-            }
-            let (s, _) = d.offsets(&r.range);
-            g.add_edge(
-                format!("{}:{from}->{to}:{}:{s}", kind.as_str(), d.meta.doc_id),
-                kind,
-                from,
-                &to,
-                1.0,
-                p,
-            );
-        }
-    }
-    g
-}
-
-pub fn outlet_id(outlet: &str) -> String {
-    format!("outlet:{}", resolve::slug(outlet))
-}
-
-pub fn doc_node_id(doc_id: &str) -> String {
-    format!("doc:{doc_id}")
-}
-
 /// Fail early with a clear message when the output directory cannot be used.
 pub fn check_output(out: &std::path::Path, force: bool) -> Result<()> {
     if out.exists() {
@@ -1610,6 +1293,7 @@ pub fn check_output(out: &std::path::Path, force: bool) -> Result<()> {
 mod tests {
     use super::*;
     use crate::doc::{test_doc, EntityType::*};
+    use crate::graph::{NodeKind, Value};
 
     fn doc(id: &str, outlet: &str, text: &str, ents: &[(&str, EntityType)]) -> Document {
         let mut d = test_doc(text, ents);
@@ -1665,7 +1349,7 @@ mod tests {
             }
             for k in ["doc_id", "outlet"] {
                 assert!(
-                    n.props.contains_key(k),
+                    n.props().contains_key(k),
                     "{} ({}) has no {k}",
                     n.id,
                     n.kind.as_str()
@@ -1677,15 +1361,39 @@ mod tests {
             assert!(edge_kinds.contains(k), "no {k} edge: {edge_kinds:?}");
         }
         for e in g.edges() {
-            assert!(
-                ids.contains(e.from.as_str()) && ids.contains(e.to.as_str()),
-                "{}",
-                e.id
-            );
+            assert!(ids.contains(e.from) && ids.contains(e.to), "{}", e.id);
+            let p = e.props();
             for k in ["doc_id", "outlet", "start", "end"] {
-                assert!(e.props.contains_key(k), "{} has no {k}", e.id);
+                assert!(p.contains_key(k), "{} has no {k}", e.id);
             }
         }
+        // A MENTIONS edge points at its first mention, in code points of the file.
+        let m = g
+            .edges()
+            .into_iter()
+            .find(|e| e.id == "MENTIONS:doc:b.txt->loc:port-ellis")
+            .expect("b.txt mentions Port Ellis")
+            .props();
+        let (Some(Value::Int(start)), Some(Value::Int(end))) = (m.get("start"), m.get("end"))
+        else {
+            panic!("{m:?}");
+        };
+        let b = text.replace("84", "at least 84");
+        let span: String = b
+            .chars()
+            .skip(*start as usize)
+            .take((end - start) as usize)
+            .collect();
+        assert_eq!(span, "Port Ellis");
+        assert_eq!(m.get("count"), Some(&Value::Int(1)));
+        // Claim bounds are typed: a lower bound is a number in every export.
+        let claim = g
+            .nodes()
+            .into_iter()
+            .find(|n| n.id.starts_with("claim:b.txt"))
+            .expect("a claim in b.txt")
+            .props();
+        assert_eq!(claim.get("lower"), Some(&Value::Float(84.0)), "{claim:?}");
         // The two claims are one group of deaths in one story, from two sources.
         assert_eq!(a.groups.len(), 1);
         assert_eq!(a.groups[0].measure, "deaths");

@@ -4,7 +4,7 @@
 use crate::compare::ClaimRecord;
 use crate::doc::Document;
 use crate::stories::find;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Credit-line patterns: (text, agency).
 #[derive(Debug, Clone, Default)]
@@ -75,17 +75,29 @@ impl Credits {
     }
 }
 
-/// Word 4-grams of a sentence, lower case (the whole sentence when it is shorter).
-fn shingles(sentence: &str) -> HashSet<String> {
+/// Word 4-grams of a sentence, lower case (the whole sentence when it is shorter), as ids into
+/// `seen` (each distinct shingle is stored once), sorted and distinct.
+fn shingles(sentence: &str, seen: &mut HashMap<String, u32>) -> Vec<u32> {
     let words: Vec<String> = sentence
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
-    if words.len() < 4 {
-        return std::iter::once(words.join(" ")).collect();
-    }
-    words.windows(4).map(|w| w.join(" ")).collect()
+    let grams: Vec<String> = if words.len() < 4 {
+        vec![words.join(" ")]
+    } else {
+        words.windows(4).map(|w| w.join(" ")).collect()
+    };
+    let mut ids: Vec<u32> = grams
+        .into_iter()
+        .map(|g| {
+            let next = seen.len() as u32;
+            *seen.entry(g).or_insert(next)
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Set each claim's `source` (credited agency, else outlet) and `copy_of` (the earliest claim
@@ -112,14 +124,19 @@ pub fn mark(records: &mut [ClaimRecord], credits: &HashMap<String, String>) {
         };
         key(&records[a]).cmp(&key(&records[b]))
     });
-    let sets: Vec<HashSet<String>> = records.iter().map(|r| shingles(&r.sentence)).collect();
+    let mut seen = HashMap::new();
+    let sets: Vec<Vec<u32>> = records
+        .iter()
+        .map(|r| shingles(&r.sentence, &mut seen))
+        .collect();
+    drop(seen);
     let mut rank = vec![0usize; records.len()];
     for (k, &i) in order.iter().enumerate() {
         rank[i] = k;
     }
     let mut link: Vec<usize> = (0..records.len()).collect();
     // Shingles of the claims seen so far, per story.
-    let mut index: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
+    let mut index: HashMap<String, HashMap<u32, Vec<usize>>> = HashMap::new();
     for &i in &order {
         let story = index
             .entry(records[i].story.clone().unwrap_or_default())
@@ -149,7 +166,7 @@ pub fn mark(records: &mut [ClaimRecord], credits: &HashMap<String, String>) {
             link[ri] = rj;
         }
         for sh in &sets[i] {
-            story.entry(sh.clone()).or_default().push(i);
+            story.entry(*sh).or_default().push(i);
         }
     }
     // Claims joined by copies share one source: an agency one of them credits, else the

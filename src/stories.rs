@@ -85,22 +85,29 @@ pub fn date_range(iso: &str) -> Option<(i64, i64)> {
 /// Sparse, L2-normalised feature vector, sorted by feature index.
 type Vector = Vec<(u32, f64)>;
 
-fn features(d: &Document) -> BTreeMap<String, f64> {
-    let mut f: BTreeMap<String, f64> = BTreeMap::new();
+/// Content words (4+ letters, lower-cased) and resolved entities (prefixed with U+0001) of a
+/// document, counted, as ids into `vocab` (each feature string is stored once).
+fn features(d: &Document, vocab: &mut HashMap<String, u32>) -> Vec<(u32, f64)> {
+    let mut f: HashMap<u32, f64> = HashMap::new();
+    let mut add = |key: String| {
+        let next = vocab.len() as u32;
+        let id = *vocab.entry(key).or_insert(next);
+        *f.entry(id).or_default() += 1.0;
+    };
     for w in d
         .view
         .text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
     {
-        *f.entry(w.to_lowercase()).or_default() += 1.0;
+        add(w.to_lowercase());
     }
     for m in &d.mentions {
         if let Some(e) = &m.entity {
-            *f.entry(format!("\u{1}{e}")).or_default() += 1.0;
+            add(format!("\u{1}{e}"));
         }
     }
-    f
+    f.into_iter().collect()
 }
 
 fn cosine(a: &Vector, b: &Vector) -> f64 {
@@ -160,32 +167,41 @@ pub fn find_stories(
     // Work in doc-id order whatever order the documents come in.
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| docs[a].meta.doc_id.cmp(&docs[b].meta.doc_id));
-    let raw: Vec<BTreeMap<String, f64>> = order.iter().map(|&i| features(&docs[i])).collect();
-    let mut df: HashMap<&str, usize> = HashMap::new();
+    let mut vocab: HashMap<String, u32> = HashMap::new();
+    let raw: Vec<Vec<(u32, f64)>> = order
+        .iter()
+        .map(|&i| features(&docs[i], &mut vocab))
+        .collect();
+    let mut df = vec![0usize; vocab.len()];
     for f in &raw {
-        for k in f.keys() {
-            *df.entry(k.as_str()).or_default() += 1;
+        for (k, _) in f {
+            df[*k as usize] += 1;
         }
     }
-    let mut vocab: BTreeMap<&str, u32> = BTreeMap::new();
-    for k in df.keys() {
-        vocab.insert(k, 0);
+    // Feature index = rank of the feature string, so ties break the same way whatever order
+    // the features were met in.
+    let mut keys: Vec<(&str, u32)> = vocab.iter().map(|(k, &i)| (k.as_str(), i)).collect();
+    keys.sort_unstable();
+    let mut rank = vec![0u32; keys.len()];
+    let mut entity = vec![false; keys.len()];
+    for (r, (k, i)) in keys.iter().enumerate() {
+        rank[*i as usize] = r as u32;
+        entity[*i as usize] = k.starts_with('\u{1}');
     }
-    for (i, v) in vocab.values_mut().enumerate() {
-        *v = i as u32;
-    }
-    let idf = |k: &str| ((n as f64 + 1.0) / (df[k] as f64 + 1.0)).ln() + 1.0;
+    drop(keys);
+    drop(vocab);
+    let idf = |k: u32| ((n as f64 + 1.0) / (df[k as usize] as f64 + 1.0)).ln() + 1.0;
     let vectors: Vec<Vector> = raw
-        .iter()
+        .into_iter()
         .map(|f| {
             let mut v: Vector = f
-                .iter()
-                .map(|(k, &c)| {
-                    let w =
-                        (1.0 + c.ln()) * idf(k) * if k.starts_with('\u{1}') { 2.0 } else { 1.0 };
-                    (vocab[k.as_str()], w)
+                .into_iter()
+                .map(|(k, c)| {
+                    let w = (1.0 + c.ln()) * idf(k) * if entity[k as usize] { 2.0 } else { 1.0 };
+                    (rank[k as usize], w)
                 })
                 .collect();
+            v.sort_unstable_by_key(|&(k, _)| k);
             let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt().max(1e-12);
             v.iter_mut().for_each(|(_, w)| *w /= norm);
             v

@@ -43,11 +43,11 @@ pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
     let nodes = g.nodes();
     let edges = g.edges();
     let reserved = ["label", "x", "y", "z", "size", "r", "g", "b", "type", "nid"];
-    let node_schema: Vec<(&str, &str)> = Graph::schema(nodes.iter().map(|n| &n.props))
+    let node_schema: Vec<(&str, &str)> = Graph::schema(nodes.iter().map(|n| n.props()))
         .into_iter()
         .filter(|(k, _)| !reserved.contains(k))
         .collect();
-    let edge_schema: Vec<(&str, &str)> = Graph::schema(edges.iter().map(|e| &e.props))
+    let edge_schema: Vec<(&str, &str)> = Graph::schema(edges.iter().map(|e| e.props()))
         .into_iter()
         .filter(|(k, _)| !matches!(*k, "weight" | "type" | "eid"))
         .collect();
@@ -103,8 +103,9 @@ pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
             )?;
             writeln!(w, r#"      <data key="type">{}</data>"#, n.kind.as_str())?;
             writeln!(w, r#"      <data key="nid">{}</data>"#, xml_escape(&n.id))?;
+            let props = n.props();
             for (k, _) in &node_schema {
-                if let Some(v) = n.props.get(k).filter(|v| v.type_name().is_some()) {
+                if let Some(v) = props.get(k).filter(|v| v.type_name().is_some()) {
                     writeln!(
                         w,
                         r#"      <data key="n_{k}">{}</data>"#,
@@ -118,8 +119,8 @@ pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
             writeln!(
                 w,
                 r#"    <edge id="e{i}" source="{}" target="{}">"#,
-                xml_escape(&nmtoken(&e.from)),
-                xml_escape(&nmtoken(&e.to))
+                xml_escape(&nmtoken(e.from)),
+                xml_escape(&nmtoken(e.to))
             )?;
             writeln!(
                 w,
@@ -128,8 +129,9 @@ pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
             )?;
             writeln!(w, r#"      <data key="etype">{}</data>"#, e.kind.as_str())?;
             writeln!(w, r#"      <data key="eid">{}</data>"#, xml_escape(&e.id))?;
+            let props = e.props();
             for (k, _) in &edge_schema {
-                if let Some(v) = e.props.get(k).filter(|v| v.type_name().is_some()) {
+                if let Some(v) = props.get(k).filter(|v| v.type_name().is_some()) {
                     writeln!(
                         w,
                         r#"      <data key="e_{k}">{}</data>"#,

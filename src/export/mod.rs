@@ -175,6 +175,20 @@ fn write_mentions(o: &Output, path: &Path) -> Result<()> {
     })
 }
 
+/// The process's peak resident memory so far (Linux `VmHWM`), in MB; null elsewhere.
+fn peak_memory_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024)
+}
+
 fn write_run_json(o: &Output, config: &Config, path: &Path, total_seconds: f64) -> Result<()> {
     let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
     for n in o.graph.nodes() {
@@ -220,6 +234,7 @@ fn write_run_json(o: &Output, config: &Config, path: &Path, total_seconds: f64) 
         "warnings": warnings,
         "timings_seconds": o.timings.iter().map(|(k, v)| (k.to_string(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
         "total_seconds": (total_seconds * 1000.0).round() / 1000.0,
+        "peak_memory_mb": peak_memory_mb(),
         "threads": config.threads,
     });
     write_file(path, |w| {

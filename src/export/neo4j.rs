@@ -40,7 +40,7 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
         if of.is_empty() {
             continue;
         }
-        let schema: Vec<(&str, &str)> = Graph::schema(of.iter().map(|n| &n.props))
+        let schema: Vec<(&str, &str)> = Graph::schema(of.iter().map(|n| n.props()))
             .into_iter()
             .filter(|(k, _)| *k != "id" && *k != "label")
             .collect();
@@ -57,6 +57,7 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
         w.write_record(&header)
             .map_err(|e| Error::output(&path, e.to_string()))?;
         for n in of {
+            let props = n.props();
             let mut row = vec![
                 n.id.clone(),
                 format!("{};Node", kind.as_str()),
@@ -65,7 +66,7 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
             row.extend(
                 schema
                     .iter()
-                    .map(|(k, _)| n.props.get(k).map(|v| v.render()).unwrap_or_default()),
+                    .map(|(k, _)| props.get(k).map(|v| v.render()).unwrap_or_default()),
             );
             w.write_record(&row)
                 .map_err(|e| Error::output(&path, e.to_string()))?;
@@ -75,10 +76,10 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
     }
     let mut by_kind: BTreeMap<EdgeKind, Vec<_>> = BTreeMap::new();
     for e in &edges {
-        by_kind.entry(e.kind).or_default().push(*e);
+        by_kind.entry(e.kind).or_default().push(e);
     }
     for (kind, of) in by_kind {
-        let schema: Vec<(&str, &str)> = Graph::schema(of.iter().map(|e| &e.props))
+        let schema: Vec<(&str, &str)> = Graph::schema(of.iter().map(|e| e.props()))
             .into_iter()
             .filter(|(k, _)| *k != "weight" && *k != "eid")
             .collect();
@@ -97,9 +98,10 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
         w.write_record(&header)
             .map_err(|e| Error::output(&path, e.to_string()))?;
         for e in of {
+            let props = e.props();
             let mut row = vec![
-                e.from.clone(),
-                e.to.clone(),
+                e.from.to_string(),
+                e.to.to_string(),
                 kind.as_str().to_string(),
                 e.id.clone(),
                 format_float(e.weight),
@@ -107,7 +109,7 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
             row.extend(
                 schema
                     .iter()
-                    .map(|(k, _)| e.props.get(k).map(|v| v.render()).unwrap_or_default()),
+                    .map(|(k, _)| props.get(k).map(|v| v.render()).unwrap_or_default()),
             );
             w.write_record(&row)
                 .map_err(|e| Error::output(&path, e.to_string()))?;

@@ -9,11 +9,14 @@ use std::collections::BTreeMap;
 
 use std::path::Path;
 
-/// The part of the graph the HTML view shows: entities, outlets, documents, claims, groups.
+/// The part of the graph the HTML view shows: entities, outlets, documents, claims, groups;
+/// at most [`MAX_VIEW_NODES`] of them.
 #[derive(Debug, Default, Serialize)]
 pub struct ViewGraph {
     pub nodes: Vec<ViewNode>,
     pub edges: Vec<(usize, usize, String)>,
+    /// How many nodes of the shown kinds the graph has (more than `nodes` when capped).
+    pub total: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -35,56 +38,111 @@ const SHOWN: &[&str] = &[
     "ClaimGroup",
 ];
 
+/// The view lays nodes out in the browser with a quadratic force simulation: past about a
+/// thousand nodes it no longer finishes, so a larger graph shows its outlets and claim groups,
+/// then the claims compared in groups, then the most connected of the rest (ties by id). The
+/// files for Gephi and Neo4j always hold the whole graph.
+pub const MAX_VIEW_NODES: usize = 1000;
+
 impl ViewGraph {
     pub fn from_graph(g: &Graph) -> ViewGraph {
-        let rows = g.nodes().into_iter().map(|n| {
-            let props = n
-                .props
-                .iter()
+        let nodes = g
+            .nodes()
+            .into_iter()
+            .map(|n| {
+                (
+                    n.id.clone(),
+                    n.label.clone(),
+                    n.kind.as_str().to_string(),
+                    n,
+                )
+            })
+            .collect();
+        let edges = g
+            .edge_ends()
+            .map(|(a, b, k)| (a.to_string(), b.to_string(), k.as_str().to_string()))
+            .collect();
+        ViewGraph::from_rows(nodes, edges, |n| {
+            n.props()
+                .into_iter()
                 .filter(|(_, v)| v.type_name().is_some())
                 .map(|(k, v)| (k.to_string(), v.render()))
-                .collect();
-            (
-                n.id.clone(),
-                n.label.clone(),
-                n.kind.as_str().to_string(),
-                props,
-            )
-        });
-        let edges = g
-            .edges()
-            .into_iter()
-            .map(|e| (e.from.clone(), e.to.clone(), e.kind.as_str().to_string()));
-        ViewGraph::from_rows(rows, edges)
+                .collect()
+        })
     }
 
-    /// Build from plain rows (used when re-reading nodes.csv and edges.csv).
-    pub fn from_rows(
-        nodes: impl Iterator<Item = (String, String, String, BTreeMap<String, String>)>,
-        edges: impl Iterator<Item = (String, String, String)>,
+    /// Build from rows `(id, label, kind, handle)` and edges `(from, to, kind)`; `props` gives
+    /// the properties of a node that is shown.
+    pub fn from_rows<P>(
+        nodes: Vec<(String, String, String, P)>,
+        edges: Vec<(String, String, String)>,
+        props: impl Fn(&P) -> BTreeMap<String, String>,
     ) -> ViewGraph {
-        let mut v = ViewGraph::default();
-        let mut index = std::collections::HashMap::new();
-        for (id, label, kind, props) in nodes {
-            if !SHOWN.contains(&kind.as_str()) {
-                continue;
+        let nodes: Vec<_> = nodes
+            .into_iter()
+            .filter(|n| SHOWN.contains(&n.2.as_str()))
+            .collect();
+        let index: std::collections::HashMap<&str, usize> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.0.as_str(), i))
+            .collect();
+        let edges: Vec<(usize, usize, String)> = edges
+            .into_iter()
+            .filter(|e| e.2 != "CO_OCCURS")
+            .filter_map(|(a, b, k)| Some((*index.get(a.as_str())?, *index.get(b.as_str())?, k)))
+            .collect();
+        let mut keep = vec![true; nodes.len()];
+        if nodes.len() > MAX_VIEW_NODES {
+            let mut degree = vec![0usize; nodes.len()];
+            let mut grouped = vec![false; nodes.len()];
+            for (a, b, k) in &edges {
+                degree[*a] += 1;
+                degree[*b] += 1;
+                if k == "IN_GROUP" {
+                    grouped[*a] = true;
+                }
             }
-            index.insert(id.clone(), v.nodes.len());
-            v.nodes.push(ViewNode {
-                id,
-                label,
-                kind,
-                props,
+            let tier = |i: usize| match nodes[i].2.as_str() {
+                "Outlet" | "ClaimGroup" => 0,
+                "Claim" if grouped[i] => 1,
+                _ => 2,
+            };
+            let mut order: Vec<usize> = (0..nodes.len()).collect();
+            order.sort_by(|&a, &b| {
+                (tier(a), std::cmp::Reverse(degree[a]), &nodes[a].0).cmp(&(
+                    tier(b),
+                    std::cmp::Reverse(degree[b]),
+                    &nodes[b].0,
+                ))
             });
-        }
-        for (a, b, k) in edges {
-            if k == "CO_OCCURS" {
-                continue;
-            }
-            if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {
-                v.edges.push((x, y, k));
+            keep = vec![false; nodes.len()];
+            for &i in order.iter().take(MAX_VIEW_NODES) {
+                keep[i] = true;
             }
         }
+        let mut v = ViewGraph {
+            total: nodes.len(),
+            ..ViewGraph::default()
+        };
+        let mut at = vec![usize::MAX; nodes.len()];
+        for (i, (id, label, kind, handle)) in nodes.iter().enumerate() {
+            if keep[i] {
+                at[i] = v.nodes.len();
+                v.nodes.push(ViewNode {
+                    id: id.clone(),
+                    label: label.clone(),
+                    kind: kind.clone(),
+                    props: props(handle),
+                });
+            }
+        }
+        v.edges = edges
+            .into_iter()
+            .filter(|(a, b, _)| keep[*a] && keep[*b])
+            .map(|(a, b, k)| (at[a], at[b], k))
+            .collect();
+        v.edges.sort();
         v
     }
 
@@ -110,20 +168,22 @@ impl ViewGraph {
         };
         let (nh, nrows) = read("nodes.csv")?;
         let (_, erows) = read("edges.csv")?;
-        let nodes = nrows.into_iter().map(|r| {
-            let props = nh
-                .iter()
-                .zip(&r)
+        let nodes = nrows
+            .into_iter()
+            .map(|r| (r[0].clone(), r[2].clone(), r[1].clone(), r))
+            .collect();
+        let edges = erows
+            .into_iter()
+            .map(|r| (r[2].clone(), r[3].clone(), r[1].clone()))
+            .collect();
+        Ok(ViewGraph::from_rows(nodes, edges, |r| {
+            nh.iter()
+                .zip(r)
                 .skip(3)
                 .filter(|(_, v)| !v.is_empty())
                 .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            (r[0].clone(), r[2].clone(), r[1].clone(), props)
-        });
-        let edges = erows
-            .into_iter()
-            .map(|r| (r[2].clone(), r[3].clone(), r[1].clone()));
-        Ok(ViewGraph::from_rows(nodes, edges))
+                .collect()
+        }))
     }
 }
 
@@ -354,7 +414,11 @@ pub fn write_reports(
             writeln!(w, "<p>No claim was reported by more than one document.</p>")?;
         }
         writeln!(w, "</section>")?;
-        writeln!(w, "<h1>Graph</h1><div id=\"graphwrap\"><svg id=\"graph\" width=\"900\" height=\"640\" viewBox=\"0 0 900 640\"></svg><aside id=\"details\">Click a node to see its provenance.</aside></div>")?;
+        writeln!(w, "<h1>Graph</h1>")?;
+        if view.total > view.nodes.len() {
+            writeln!(w, "<p id=\"capped\">Showing {} of {} nodes: the outlets and claim groups, the claims compared, then the most connected. <code>graph.graphml</code> (Gephi) and <code>neo4j/</code> hold the whole graph.</p>", view.nodes.len(), view.total)?;
+        }
+        writeln!(w, "<div id=\"graphwrap\"><svg id=\"graph\" width=\"900\" height=\"640\" viewBox=\"0 0 900 640\"></svg><aside id=\"details\">Click a node to see its provenance.</aside></div>")?;
         writeln!(
             w,
             "<script>const GRAPH = {graph_json};\n{JS}</script></body></html>"

@@ -19,7 +19,7 @@ fn prop(p: &Props, k: &str) -> String {
 /// `nodes.csv`: id, type, label, then every property (union over nodes, sorted).
 pub fn write_nodes_csv(g: &Graph, path: &Path) -> Result<()> {
     let nodes = g.nodes();
-    let schema: Vec<_> = Graph::schema(nodes.iter().map(|n| &n.props))
+    let schema: Vec<_> = Graph::schema(nodes.iter().map(|n| n.props()))
         .into_iter()
         .filter(|(k, _)| !matches!(*k, "id" | "type" | "label"))
         .collect();
@@ -29,7 +29,8 @@ pub fn write_nodes_csv(g: &Graph, path: &Path) -> Result<()> {
     w.write_record(&header).map_err(csv_err(path))?;
     for n in nodes {
         let mut row = vec![n.id.clone(), n.kind.as_str().to_string(), n.label.clone()];
-        row.extend(schema.iter().map(|(k, _)| prop(&n.props, k)));
+        let props = n.props();
+        row.extend(schema.iter().map(|(k, _)| prop(&props, k)));
         w.write_record(&row).map_err(csv_err(path))?;
     }
     w.flush().map_err(|e| Error::io(path, e))
@@ -38,7 +39,7 @@ pub fn write_nodes_csv(g: &Graph, path: &Path) -> Result<()> {
 /// `edges.csv`: id, type, from, to, weight, then every property.
 pub fn write_edges_csv(g: &Graph, path: &Path) -> Result<()> {
     let edges = g.edges();
-    let schema: Vec<_> = Graph::schema(edges.iter().map(|e| &e.props))
+    let schema: Vec<_> = Graph::schema(edges.iter().map(|e| e.props()))
         .into_iter()
         .filter(|(k, _)| !matches!(*k, "id" | "type" | "from" | "to" | "weight"))
         .collect();
@@ -50,11 +51,12 @@ pub fn write_edges_csv(g: &Graph, path: &Path) -> Result<()> {
         let mut row = vec![
             e.id.clone(),
             e.kind.as_str().to_string(),
-            e.from.clone(),
-            e.to.clone(),
+            e.from.to_string(),
+            e.to.to_string(),
             format_float(e.weight),
         ];
-        row.extend(schema.iter().map(|(k, _)| prop(&e.props, k)));
+        let props = e.props();
+        row.extend(schema.iter().map(|(k, _)| prop(&props, k)));
         w.write_record(&row).map_err(csv_err(path))?;
     }
     w.flush().map_err(|e| Error::io(path, e))
