@@ -22,6 +22,7 @@
 //! assert_eq!((qs[1].lower, qs[1].lower_inclusive), (Some(4.13e6), Some(false)));
 //! ```
 pub mod claims;
+pub mod commands;
 pub mod compare;
 pub mod config;
 pub mod corpus;

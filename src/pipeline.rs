@@ -383,57 +383,61 @@ pub fn doc_pipeline<'a>(
     DocPipeline::new(&[Layer::Text, Layer::View], stages)
 }
 
-/// Run NER over every sentence of every document, each document's sentences sorted by length
-/// and batched.
+/// Sentences tagged at a time: a document longer than this (a 50 MB page, a book) goes through
+/// the model block by block, so its model inputs never all sit in memory at once.
+const SENTENCE_BLOCK: usize = 4096;
+
+/// Run NER over every sentence of every document, a block of one document's sentences at a
+/// time, each block sorted by length and batched.
 pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>) -> Result<()> {
-    let index: Vec<(usize, usize)> = docs
-        .iter()
-        .enumerate()
-        .flat_map(|(d, doc)| (0..doc.sentences.len()).map(move |s| (d, s)))
-        .collect();
     let tokenizer = &model.tokenizer;
-    let inputs: Vec<Tokenized> = index
-        .par_iter()
-        .map(|&(d, s)| tokenizer.tokenize(docs[d].slice(&docs[d].sentences[s].range)))
-        .collect();
-    // Batches never mix documents: with dynamic int8 quantisation a batch's activations share
-    // one scale, so a sentence's labels would depend on its batch-mates, and the output on how
-    // the corpus was cut into chunks or partitions.
-    let mut tags = Vec::with_capacity(inputs.len());
-    let mut at = 0;
-    for doc in docs.iter() {
-        let n = doc.sentences.len();
-        tags.extend(model.predict(&inputs[at..at + n], |_| {
-            if let Some(pb) = pb {
-                pb.tick();
-            }
-        })?);
-        at += n;
-    }
     for doc in docs.iter_mut() {
         doc.mentions.clear();
-    }
-    for ((&(d, s), tok), pieces) in index.iter().zip(&inputs).zip(&tags) {
-        let base = docs[d].sentences[s].range.start;
-        let spans = ner::spans(
-            tok,
-            pieces,
-            &model.labels,
-            docs[d].slice(&docs[d].sentences[s].range),
-        );
-        for span in spans {
-            docs[d].mentions.push(Mention {
-                range: base + span.range.start..base + span.range.end,
-                sentence: s,
-                etype: span.etype,
-                score: span.score,
-                entity: None,
-                surface: None,
-            });
+        let n = doc.sentences.len();
+        for block in (0..n).step_by(SENTENCE_BLOCK) {
+            let ids = block..(block + SENTENCE_BLOCK).min(n);
+            let d = &*doc;
+            let inputs: Vec<Tokenized> = ids
+                .clone()
+                .into_par_iter()
+                .map(|s| tokenizer.tokenize(d.slice(&d.sentences[s].range)))
+                .collect();
+            // Batches never mix documents: with dynamic int8 quantisation a batch's
+            // activations share one scale, so a sentence's labels would depend on its
+            // batch-mates, and the output on how the corpus was cut into chunks or partitions.
+            let tags = model.predict(&inputs, |k| {
+                if let Some(pb) = pb {
+                    pb.tick();
+                    TAGGED.fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
+                    pb.set_message(format!(
+                        "{} windows tagged",
+                        TAGGED.load(std::sync::atomic::Ordering::Relaxed)
+                    ));
+                }
+            })?;
+            let mut found = Vec::new();
+            for ((s, tok), pieces) in ids.zip(&inputs).zip(&tags) {
+                let range = &d.sentences[s].range;
+                for span in ner::spans(tok, pieces, &model.labels, d.slice(range)) {
+                    found.push(Mention {
+                        range: range.start + span.range.start..range.start + span.range.end,
+                        sentence: s,
+                        etype: span.etype,
+                        score: span.score,
+                        entity: None,
+                        surface: None,
+                    });
+                }
+            }
+            doc.mentions.extend(found);
         }
     }
     Ok(())
 }
+
+/// Model windows (sentences, or pieces of long ones) tagged so far, for the progress line: a
+/// long document moves it too.
+static TAGGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 // ----------------------------------------------------------------------------- records
 
@@ -759,6 +763,7 @@ impl Spill {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
+        crate::export::remove_stale(parent, &name);
         let path = parent.join(format!(".{name}.records-{}.jsonl", std::process::id()));
         let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
         Ok(Spill {

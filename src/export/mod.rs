@@ -54,7 +54,9 @@ pub fn staging_dir(out: &Path) -> Result<PathBuf> {
 /// Remove the staging and replaced directories that killed runs left beside `out`
 /// (`.NAME.tmp-PID`, `.NAME.old-PID` of a process that no longer exists). Only where /proc
 /// tells which processes live; elsewhere they stay.
-fn remove_stale(parent: &Path, name: &str) {
+/// Remove what runs on `name` that are no longer alive left beside it: staging and replaced
+/// directories (`.NAME.tmp-PID`, `.NAME.old-PID`) and spilled records (`.NAME.records-PID.jsonl`).
+pub(crate) fn remove_stale(parent: &Path, name: &str) {
     if !Path::new("/proc/self").exists() {
         return;
     }
@@ -63,13 +65,21 @@ fn remove_stale(parent: &Path, name: &str) {
     };
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
-        let pid = [".tmp-", ".old-"].iter().find_map(|k| {
-            file.strip_prefix(&format!(".{name}{k}"))
-                .and_then(|p| p.parse::<u32>().ok())
+        let pid = [".tmp-", ".old-", ".records-"].iter().find_map(|k| {
+            let rest = file.strip_prefix(&format!(".{name}{k}"))?;
+            rest.strip_suffix(".jsonl")
+                .unwrap_or(rest)
+                .parse::<u32>()
+                .ok()
         });
         if let Some(pid) = pid {
             if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
-                let _ = std::fs::remove_dir_all(e.path());
+                let path = e.path();
+                let _ = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
             }
         }
     }

@@ -451,3 +451,88 @@ N.forEach((n,i)=>{const c=document.createElementNS(NS,'circle');c.setAttribute('
 document.body.setAttribute('data-rendered',N.length+' nodes');
 })();
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Past the cap the view keeps outlets and groups, then grouped claims, then the most
+    /// connected, and only the edges between what it keeps.
+    #[test]
+    fn a_large_graph_is_cut_to_the_cap_by_rank() {
+        let mut nodes = vec![
+            (
+                "outlet:a".to_string(),
+                "A".to_string(),
+                "Outlet".to_string(),
+                (),
+            ),
+            ("group:g".into(), "G".into(), "ClaimGroup".into(), ()),
+            ("claim:1".into(), "1".into(), "Claim".into(), ()),
+            ("claim:2".into(), "2".into(), "Claim".into(), ()),
+            ("doc:d".into(), "D".into(), "Document".into(), ()),
+            ("role:x".into(), "X".into(), "Role".into(), ()),
+        ];
+        let mut edges = vec![
+            (
+                "claim:1".to_string(),
+                "group:g".to_string(),
+                "IN_GROUP".to_string(),
+            ),
+            ("doc:d".into(), "outlet:a".into(), "PUBLISHED_BY".into()),
+        ];
+        for i in 0..1200 {
+            let id = format!("per:{i:04}");
+            // per:0000 is named by the document twice over (two edges), the others once;
+            // per:1199 is named by nothing.
+            if i < 1199 {
+                edges.push(("doc:d".into(), id.clone(), "MENTIONS".into()));
+            }
+            if i == 0 {
+                edges.push((id.clone(), "outlet:a".into(), "AFFILIATED_WITH".into()));
+            }
+            nodes.push((id, format!("P{i}"), "Person".into(), ()));
+        }
+        let v = ViewGraph::from_rows(nodes, edges, |_| BTreeMap::new());
+        assert_eq!(v.total, 1205, "roles are never shown");
+        assert_eq!(v.nodes.len(), MAX_VIEW_NODES);
+        let ids: Vec<&str> = v.nodes.iter().map(|n| n.id.as_str()).collect();
+        for id in ["outlet:a", "group:g", "claim:1", "doc:d", "per:0000"] {
+            assert!(ids.contains(&id), "{id} dropped");
+        }
+        assert!(
+            !ids.contains(&"per:1199"),
+            "an isolated node kept over connected ones"
+        );
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted, "nodes stay in id order");
+        assert!(v
+            .edges
+            .iter()
+            .all(|(a, b, _)| *a < v.nodes.len() && *b < v.nodes.len()));
+        assert_eq!(
+            v.edges.len(),
+            2 + (v.nodes.len() - 4) + 1,
+            "in-group, published-by, a mention of each kept person, one affiliation"
+        );
+    }
+
+    #[test]
+    fn a_small_graph_is_shown_whole() {
+        let nodes = vec![
+            ("a".to_string(), "A".to_string(), "Person".to_string(), 1),
+            ("b".into(), "B".into(), "Location".into(), 2),
+        ];
+        let edges = vec![
+            ("a".to_string(), "b".to_string(), "LOCATED_IN".to_string()),
+            ("a".into(), "b".into(), "CO_OCCURS".into()),
+        ];
+        let v = ViewGraph::from_rows(nodes, edges, |n| {
+            BTreeMap::from([("n".to_string(), n.to_string())])
+        });
+        assert_eq!((v.total, v.nodes.len()), (2, 2));
+        assert_eq!(v.edges, vec![(0, 1, "LOCATED_IN".to_string())]);
+        assert_eq!(v.nodes[1].props["n"], "2");
+    }
+}

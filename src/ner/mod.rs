@@ -12,7 +12,9 @@ pub mod eval;
 pub mod hub;
 mod model;
 
-pub use model::{onnxruntime_library, write_random_model, Backend, ModelKind, NerModel};
+pub use model::{
+    onnxruntime_library, write_random_model, write_random_model_with, Backend, ModelKind, NerModel,
+};
 
 use crate::doc::{Document, EntityType};
 use rust_tokenizers::tokenizer::{BertTokenizer, Tokenizer};

@@ -462,6 +462,17 @@ impl NerModel {
 /// format as a trained model (config.json, vocab.txt, rust_model.ot). For tests and benchmarks
 /// that must not depend on trained weights; its predictions are random.
 pub fn write_random_model(dir: &Path, extra_vocab: &[&str], seed: i64) -> Result<()> {
+    write_random_model_with(dir, extra_vocab, seed, 0.0)
+}
+
+/// [`write_random_model`] with `o_bias` added to the classifier's bias for `O`: a large bias
+/// gives a model that finds (almost) nothing, for tests of volume rather than of entities.
+pub fn write_random_model_with(
+    dir: &Path,
+    extra_vocab: &[&str],
+    seed: i64,
+    o_bias: f64,
+) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
         .iter()
@@ -508,6 +519,15 @@ pub fn write_random_model(dir: &Path, extra_vocab: &[&str], seed: i64) -> Result
         serde_json::from_value(config).map_err(|e| Error::model(dir, e.to_string()))?;
     let _net = DistilBertForTokenClassification::new(vs.root(), &c)
         .map_err(|e| Error::model(dir, e.to_string()))?;
+    if o_bias != 0.0 {
+        let vars = vs.variables();
+        let bias = vars
+            .get("classifier.bias")
+            .ok_or_else(|| Error::model(dir, "no classifier.bias"))?;
+        tch::no_grad(|| {
+            let _ = bias.get(0).fill_(o_bias);
+        });
+    }
     let weights = dir.join("rust_model.ot");
     vs.save(&weights)
         .map_err(|e| Error::model(&weights, e.to_string()))?;
