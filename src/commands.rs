@@ -65,7 +65,7 @@ fn json_err(e: serde_json::Error) -> Error {
 /// `run`: the whole pipeline on a corpus, every output file.
 pub fn run(cfg: &Config) -> Result<i32> {
     let started = Instant::now();
-    pipeline::check_output(&cfg.out, cfg.force)?;
+    export::check_output(&cfg.out, cfg.force)?;
     start_threads(cfg.threads)?;
     let output = pipeline::run(cfg)?;
     write_output(&output, cfg, started)
@@ -121,7 +121,7 @@ pub fn record_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// `assemble`: the corpus stages and every export, from `extract` records.
 pub fn assemble(records: &[PathBuf], cfg: &Config) -> Result<i32> {
     let started = Instant::now();
-    pipeline::check_output(&cfg.out, cfg.force)?;
+    export::check_output(&cfg.out, cfg.force)?;
     start_threads(cfg.threads)?;
     let rules = pipeline::Rules::from_config(cfg)?;
     let mut recs = pipeline::Records::default();

@@ -517,6 +517,47 @@ pub fn compare(claims: &[ClaimRecord], tolerance: f64) -> Vec<Group> {
     out
 }
 
+/// A claim's row of the claim table; its subject id is its subject mention's entity.
+pub fn claim_record(d: &crate::doc::Document, c: &crate::claims::Claim) -> ClaimRecord {
+    let (start, end) = d.offsets(&c.range);
+    let q = &c.quantity;
+    let subject_entity = c.subject_mention.and_then(|m| d.mentions[m].entity.clone());
+    ClaimRecord {
+        claim_id: c.id.clone(),
+        doc_id: d.meta.doc_id.clone(),
+        outlet: d.meta.outlet.clone(),
+        subject: c.subject.clone(),
+        subject_id: subject_entity,
+        measure: c.measure.clone(),
+        measure_key: c.measure_key.clone(),
+        measure_from_table: c.measure_from_table,
+        cumulative: false,
+        reads_as_update: false,
+        elsewhere: None,
+        dimension: c.dimension.clone(),
+        story: None,
+        published: d.meta.published.clone(),
+        source: String::new(),
+        copy_of: None,
+        value: q.value,
+        lower: q.lower,
+        upper: q.upper,
+        lower_inclusive: q.lower_inclusive,
+        upper_inclusive: q.upper_inclusive,
+        approximate: q.approximate,
+        kind: q.kind.as_str().to_string(),
+        unit: q.unit.clone(),
+        currency: q.currency.clone(),
+        as_of: c.as_of.clone(),
+        as_of_text: c.as_of_text.clone(),
+        surface: c.surface.clone(),
+        sentence: d.slice(&d.sentences[c.sentence].range).to_string(),
+        sentence_index: c.sentence,
+        start,
+        end,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

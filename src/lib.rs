@@ -32,6 +32,7 @@ pub mod export;
 pub mod graph;
 pub mod ner;
 pub mod pipeline;
+pub mod records;
 pub mod relations;
 pub mod resolve;
 pub mod segment;

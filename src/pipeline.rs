@@ -12,11 +12,11 @@
 //!
 //! `run` is both in one process: documents stream through the per-document stages a chunk at
 //! a time and only their records are kept.
-use crate::claims::{self, Claim};
+use crate::claims;
 use crate::compare::{self, ClaimRecord, Group};
 use crate::config::Config;
 use crate::corpus::{self, html::Hints, Skipped};
-use crate::doc::{Document, EntityType, Mention};
+use crate::doc::{Document, Mention};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ner::{self, NerModel, Tokenized};
@@ -27,8 +27,8 @@ use crate::sources::{self, Credits};
 use crate::stories::{self, Story, StoryOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -79,6 +79,8 @@ fn counter() -> ProgressBar {
     );
     pb
 }
+
+pub use crate::records::{extract_stream, ExtractStats, Record, Records};
 
 // ----------------------------------------------------------------------------- stage contract
 
@@ -439,229 +441,6 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>
 /// long document moves it too.
 static TAGGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-// ----------------------------------------------------------------------------- records
-
-/// One line of `newsgraph extract`'s output: a document's record, or why the input line gave
-/// none.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Record {
-    /// The input's `id` (absent when the line was not JSON).
-    pub id: Option<String>,
-    /// The input's `seq`, when it had one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seq: Option<u64>,
-    pub ok: bool,
-    /// The model that tagged the document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc: Option<Box<Document>>,
-    /// Where a failed input came from (`path#line`) and why it failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// The records of a corpus, as `assemble` gathers them.
-#[derive(Default)]
-pub struct Records {
-    pub docs: Vec<Document>,
-    pub skipped: Vec<Skipped>,
-    pub models: BTreeSet<String>,
-}
-
-impl Records {
-    pub fn add(&mut self, r: Record) {
-        if let Some(m) = r.model {
-            self.models.insert(m);
-        }
-        match (r.ok, r.doc) {
-            (true, Some(d)) => self.docs.push(*d),
-            _ => self.skipped.push(Skipped {
-                path: r.path.or(r.id).unwrap_or_else(|| "(unknown input)".into()),
-                reason: r
-                    .error
-                    .unwrap_or_else(|| "no document in the record".into()),
-            }),
-        }
-    }
-
-    /// Read record files (`extract` output), in any order; a line that is not a record is
-    /// reported as skipped (`FILE#LINE`) and the rest goes on.
-    pub fn read(&mut self, path: &std::path::Path) -> Result<()> {
-        use std::io::BufRead;
-        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let name = path.display().to_string();
-        for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-            let line = line.map_err(|e| Error::io(path, e))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str::<Record>(&line) {
-                Ok(r) => self.add(r),
-                Err(e) => self.skipped.push(Skipped {
-                    path: format!("{name}#{}", i + 1),
-                    reason: format!("not a newsgraph extract record: {e}"),
-                }),
-            }
-        }
-        Ok(())
-    }
-
-    /// Sort by document id (then path), so the output does not depend on arrival order.
-    pub fn sort(&mut self) {
-        self.docs
-            .sort_by(|a, b| (&a.meta.doc_id, &a.meta.path).cmp(&(&b.meta.doc_id, &b.meta.path)));
-        self.skipped
-            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
-    }
-}
-
-// ----------------------------------------------------------------------------- extract
-
-/// An input line of `extract`: its id and seq, and its document or (path, reason).
-type Pending = (
-    Option<String>,
-    Option<u64>,
-    std::result::Result<corpus::RawDoc, (String, String)>,
-);
-
-/// What `extract` did.
-#[derive(Debug, Default)]
-pub struct ExtractStats {
-    pub lines: u64,
-    pub ok: u64,
-    pub failed: u64,
-}
-
-/// `newsgraph extract --jsonl`: read corpus JSONL lines from `input` and write exactly one
-/// [`Record`] per line to `output`, in input order, a chunk at a time (flushed after each).
-/// A line that yields no document is a record with `ok: false` and the reason; only I/O and
-/// model errors are errors. `name` is the input's name for lines without a `path`.
-pub fn extract_stream(
-    input: impl std::io::BufRead,
-    mut output: impl std::io::Write,
-    pipeline: &DocPipeline,
-    model_name: &str,
-    hints: &Hints,
-    name: &str,
-) -> Result<ExtractStats> {
-    let base = corpus::line_base(name);
-    let mut stats = ExtractStats::default();
-    let mut lines = input.split(b'\n');
-    let mut timings = Timings::default();
-    loop {
-        let mut chunk: Vec<Pending> = Vec::new();
-        for line in lines.by_ref() {
-            let line = line.map_err(|e| Error::io(std::path::Path::new(name), e))?;
-            stats.lines += 1;
-            let line = String::from_utf8_lossy(&line).into_owned();
-            // Parsed once: the echoed id and seq, and the document, come from the same value.
-            let parsed = serde_json::from_str::<serde_json::Value>(&line);
-            let get = |k: &str| parsed.as_ref().ok().and_then(|v| v.get(k));
-            let id = get("id").and_then(|v| match v {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            });
-            let seq = get("seq").and_then(serde_json::Value::as_u64);
-            let where_ = format!("{name}#{}", seq.map_or(stats.lines, |s| s + 1));
-            // An input `newsgraph lines` could not read carries its reason.
-            let given_error = get("error").and_then(|e| e.as_str()).map(String::from);
-            let raw = match given_error {
-                Some(e) => Err((
-                    get("path")
-                        .and_then(|p| p.as_str())
-                        .map_or_else(|| where_.clone(), String::from),
-                    e,
-                )),
-                None if line.trim().is_empty() => Err((where_.clone(), "empty line".into())),
-                None => match &parsed {
-                    Ok(v) => corpus::parse_value(v, &where_, &base, None),
-                    Err(e) => Err(format!("invalid JSON: {e}")),
-                }
-                .map_err(|e| (where_.clone(), e)),
-            };
-            chunk.push((id, seq, raw));
-            if chunk.len() == CHUNK_DOCS {
-                break;
-            }
-        }
-        if chunk.is_empty() {
-            return Ok(stats);
-        }
-        let mut slots = Vec::with_capacity(chunk.len());
-        let mut raws = Vec::new();
-        for (id, seq, raw) in chunk {
-            match raw {
-                Ok(r) => {
-                    raws.push(r);
-                    slots.push((id, seq, Ok(())));
-                }
-                Err(e) => slots.push((id, seq, Err(e))),
-            }
-        }
-        let built = corpus::build_all(raws, hints);
-        let mut docs = Vec::new();
-        let mut results = Vec::new();
-        for b in built {
-            match b {
-                Ok(d) => {
-                    results.push(Ok(docs.len()));
-                    docs.push(d);
-                }
-                Err(s) => results.push(Err((s.path, s.reason))),
-            }
-        }
-        pipeline.run(&mut docs, &mut timings)?;
-        let mut docs = docs.into_iter().map(Some).collect::<Vec<_>>();
-        let mut results = results.into_iter();
-        for (id, seq, slot) in slots {
-            let outcome = match slot {
-                Ok(()) => results
-                    .next()
-                    .unwrap_or(Err((String::new(), "lost".into()))),
-                Err(e) => Err(e),
-            };
-            let rec = match outcome {
-                Ok(i) => {
-                    stats.ok += 1;
-                    Record {
-                        id,
-                        seq,
-                        ok: true,
-                        model: Some(model_name.to_string()),
-                        doc: docs[i].take().map(Box::new),
-                        path: None,
-                        error: None,
-                    }
-                }
-                Err((path, error)) => {
-                    stats.failed += 1;
-                    Record {
-                        id,
-                        seq,
-                        ok: false,
-                        model: None,
-                        doc: None,
-                        path: Some(path),
-                        error: Some(error),
-                    }
-                }
-            };
-            serde_json::to_writer(&mut output, &rec)
-                .map_err(|e| Error::Config(format!("writing a record: {e}")))?;
-            output
-                .write_all(b"\n")
-                .map_err(|e| Error::io(std::path::Path::new("stdout"), e))?;
-        }
-        output
-            .flush()
-            .map_err(|e| Error::io(std::path::Path::new("stdout"), e))?;
-    }
-}
-
 // ----------------------------------------------------------------------------- run
 
 /// The manifest a configuration names, with its bad rows as skipped inputs.
@@ -697,7 +476,7 @@ pub fn run(config: &Config) -> Result<Output> {
     let mut skipped = manifest_skips;
     // Finished records wait on disk while the model works, so memory holds the model and one
     // chunk, not the corpus; the model is gone before the corpus stages read them back.
-    let mut spill = Spill::create(&config.out)?;
+    let mut spill = crate::records::Spill::create(&config.out)?;
     // Reading and building the next chunk (files, HTML, views) overlaps the model's work on
     // this one: a reader thread stays one chunk ahead.
     std::thread::scope(|scope| -> Result<()> {
@@ -743,72 +522,6 @@ pub fn run(config: &Config) -> Result<Output> {
     out.device = device;
     out.backend = backend;
     Ok(out)
-}
-
-/// The records of a run's finished chunks, in a file beside the output directory (removed
-/// when dropped, whatever happens).
-struct Spill {
-    path: std::path::PathBuf,
-    w: Option<std::io::BufWriter<std::fs::File>>,
-}
-
-impl Spill {
-    fn create(out: &std::path::Path) -> Result<Spill> {
-        let parent = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        crate::export::remove_stale(parent, &name);
-        let path = parent.join(format!(".{name}.records-{}.jsonl", std::process::id()));
-        let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(Spill {
-            w: Some(std::io::BufWriter::new(f)),
-            path,
-        })
-    }
-
-    fn write(&mut self, docs: Vec<Document>) -> Result<()> {
-        use std::io::Write;
-        let Some(w) = self.w.as_mut() else {
-            return Ok(());
-        };
-        for d in docs {
-            let r = Record {
-                id: None,
-                seq: None,
-                ok: true,
-                model: None,
-                doc: Some(Box::new(d)),
-                path: None,
-                error: None,
-            };
-            serde_json::to_writer(&mut *w, &r)
-                .map_err(std::io::Error::from)
-                .and_then(|_| w.write_all(b"\n"))
-                .map_err(|e| Error::io(&self.path, e))?;
-        }
-        Ok(())
-    }
-
-    fn read_into(&mut self, records: &mut Records) -> Result<()> {
-        use std::io::Write;
-        if let Some(mut w) = self.w.take() {
-            w.flush().map_err(|e| Error::io(&self.path, e))?;
-        }
-        records.read(&self.path)
-    }
-}
-
-impl Drop for Spill {
-    fn drop(&mut self) {
-        self.w = None;
-        let _ = std::fs::remove_file(&self.path);
-    }
 }
 
 /// Hand the memory freed by a finished chunk (original texts, model inputs) back to the system,
@@ -1037,7 +750,7 @@ impl CorpusStage for ClaimTable<'_> {
         c.claims = c
             .docs
             .iter()
-            .flat_map(|d| d.claims.iter().map(move |cl| record(d, cl)))
+            .flat_map(|d| d.claims.iter().map(move |cl| compare::claim_record(d, cl)))
             .map(|mut r| {
                 if let Some(n) = r.subject_id.as_deref().and_then(|id| names.get(id)) {
                     r.subject = Some(n.to_string());
@@ -1088,7 +801,7 @@ impl CorpusStage for OtherEvents<'_> {
         "other_events"
     }
     fn run(&self, c: &mut Corpus) {
-        mark_elsewhere(
+        stories::mark_elsewhere(
             &mut c.claims,
             &c.docs,
             &c.stories,
@@ -1140,165 +853,12 @@ impl CorpusStage for GraphStage {
     }
 }
 
-/// A claim's row of the claim table; its subject id is its subject mention's entity.
-fn record(d: &Document, c: &Claim) -> ClaimRecord {
-    let (start, end) = d.offsets(&c.range);
-    let q = &c.quantity;
-    let subject_entity = c.subject_mention.and_then(|m| d.mentions[m].entity.clone());
-    ClaimRecord {
-        claim_id: c.id.clone(),
-        doc_id: d.meta.doc_id.clone(),
-        outlet: d.meta.outlet.clone(),
-        subject: c.subject.clone(),
-        subject_id: subject_entity,
-        measure: c.measure.clone(),
-        measure_key: c.measure_key.clone(),
-        measure_from_table: c.measure_from_table,
-        cumulative: false,
-        reads_as_update: false,
-        elsewhere: None,
-        dimension: c.dimension.clone(),
-        story: None,
-        published: d.meta.published.clone(),
-        source: String::new(),
-        copy_of: None,
-        value: q.value,
-        lower: q.lower,
-        upper: q.upper,
-        lower_inclusive: q.lower_inclusive,
-        upper_inclusive: q.upper_inclusive,
-        approximate: q.approximate,
-        kind: q.kind.as_str().to_string(),
-        unit: q.unit.clone(),
-        currency: q.currency.clone(),
-        as_of: c.as_of.clone(),
-        as_of_text: c.as_of_text.clone(),
-        surface: c.surface.clone(),
-        sentence: d.slice(&d.sentences[c.sentence].range).to_string(),
-        sentence_index: c.sentence,
-        start,
-        end,
-    }
-}
-
-/// Mark the claims that are about another event than their story's: their sentence dates them
-/// before the story's days (MH370 "in March" in a December story; a death toll "in 1981"), or names only places that
-/// no other document of the story names and its own document names nowhere else ("308 people
-/// died in Baghdad" in a live blog of the Nice attack).
-fn mark_elsewhere(records: &mut [ClaimRecord], docs: &[Document], list: &[Story], window: i64) {
-    let by_id: HashMap<&str, &Document> =
-        docs.iter().map(|d| (d.meta.doc_id.as_str(), d)).collect();
-    let mut places: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    // The first day of each story: a claim dated before it (less the window) is another event's.
-    let mut first_day: HashMap<&str, i64> = HashMap::new();
-    for s in list {
-        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-        for &i in &s.docs {
-            let named: BTreeSet<&str> = docs[i]
-                .mentions
-                .iter()
-                .filter(|m| m.etype == EntityType::Location)
-                .filter_map(|m| m.entity.as_deref())
-                .collect();
-            for e in named {
-                *count.entry(e).or_default() += 1;
-            }
-        }
-        // The story's places: named by more than half of its documents.
-        let min_docs = (s.docs.len() / 2 + 1).max(1);
-        places.insert(
-            s.id.as_str(),
-            count
-                .into_iter()
-                .filter(|&(_, n)| n >= min_docs)
-                .map(|(e, _)| e)
-                .collect(),
-        );
-        if let Some((day, _)) = s.first.as_deref().and_then(stories::date_range) {
-            first_day.insert(s.id.as_str(), day);
-        }
-    }
-    for r in records.iter_mut() {
-        let Some(story) = r.story.as_deref() else {
-            continue;
-        };
-        if let (Some(range), Some(&first)) = (
-            r.as_of.as_deref().and_then(stories::date_range),
-            first_day.get(story),
-        ) {
-            // Only the past: "by 2030" is a target. A bare year is a statistic's period ("12
-            // million containers in 2023") unless the figure is an event's (a toll "in 1981").
-            let before = range.1 < first - window;
-            let precise = r.as_of.as_deref().is_some_and(|a| a.len() >= 7);
-            if before && (precise || r.measure_from_table) {
-                r.elsewhere = Some(format!(
-                    "dated {} in its sentence, outside the story's days",
-                    r.as_of.as_deref().unwrap_or_default()
-                ));
-                continue;
-            }
-        }
-        let (Some(d), Some(known)) = (by_id.get(r.doc_id.as_str()), places.get(story)) else {
-            continue;
-        };
-        // Places the sentence sets something in: "in Baghdad", not "officials from Russia".
-        let located = |m: &&Mention| {
-            let before = d.view.text[..m.range.start].trim_end();
-            let last = before
-                .rsplit(|c: char| !c.is_alphanumeric())
-                .next()
-                .unwrap_or("")
-                .to_lowercase();
-            matches!(last.as_str(), "in" | "at" | "near" | "outside")
-        };
-        let placed: Vec<&Mention> = d
-            .mentions
-            .iter()
-            .filter(|m| m.sentence == r.sentence_index && m.etype == EntityType::Location)
-            .filter(located)
-            .collect();
-        let named: BTreeSet<&str> = placed.iter().filter_map(|m| m.entity.as_deref()).collect();
-        // A passing reference: the places are not the story's, and the document names them
-        // nowhere else.
-        let elsewhere_in_doc = d.mentions.iter().any(|m| {
-            m.sentence != r.sentence_index && m.entity.as_deref().is_some_and(|e| named.contains(e))
-        });
-        if !named.is_empty() && named.is_disjoint(known) && !elsewhere_in_doc {
-            let names: Vec<&str> = placed.iter().map(|m| d.slice(&m.range)).collect();
-            r.elsewhere = Some(format!(
-                "its sentence names only places the story's other documents do not: {}",
-                names.join(", ")
-            ));
-        }
-    }
-}
-
-/// `Story` nodes and an `IN_STORY` edge from each of their documents.
-/// Fail early with a clear message when the output directory cannot be used.
-pub fn check_output(out: &std::path::Path, force: bool) -> Result<()> {
-    if out.exists() {
-        if !out.is_dir() {
-            return Err(Error::output(out, "exists and is not a directory"));
-        }
-        let non_empty = std::fs::read_dir(out)
-            .map_err(|e| Error::io(out, e))?
-            .next()
-            .is_some();
-        if non_empty && !force {
-            return Err(Error::output(
-                out,
-                "is not empty; pass --force to replace it",
-            ));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc::{test_doc, EntityType::*};
+    use crate::doc::{test_doc, EntityType, EntityType::*};
     use crate::graph::{NodeKind, Value};
+    use std::collections::BTreeSet;
 
     fn doc(id: &str, outlet: &str, text: &str, ents: &[(&str, EntityType)]) -> Document {
         let mut d = test_doc(text, ents);

@@ -10,7 +10,7 @@
 //!
 //! Deterministic: documents are taken in doc-id order, ties broken by id, and the result does
 //! not depend on thread count or file order.
-use crate::doc::Document;
+use crate::doc::{Document, EntityType, Mention};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How stories are found.
@@ -347,6 +347,103 @@ fn label(docs: &[Document], idx: &[usize], names: &HashMap<&str, &str>) -> Strin
             .unwrap_or_else(|| "untitled".into())
     } else {
         top.join(" / ")
+    }
+}
+
+/// Mark the claims that are about another event than their story's: their sentence dates them
+/// before the story's days (MH370 "in March" in a December story; a death toll "in 1981"), or names only places that
+/// no other document of the story names and its own document names nowhere else ("308 people
+/// died in Baghdad" in a live blog of the Nice attack).
+pub fn mark_elsewhere(
+    records: &mut [crate::compare::ClaimRecord],
+    docs: &[Document],
+    list: &[Story],
+    window: i64,
+) {
+    let by_id: HashMap<&str, &Document> =
+        docs.iter().map(|d| (d.meta.doc_id.as_str(), d)).collect();
+    let mut places: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    // The first day of each story: a claim dated before it (less the window) is another event's.
+    let mut first_day: HashMap<&str, i64> = HashMap::new();
+    for s in list {
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in &s.docs {
+            let named: BTreeSet<&str> = docs[i]
+                .mentions
+                .iter()
+                .filter(|m| m.etype == EntityType::Location)
+                .filter_map(|m| m.entity.as_deref())
+                .collect();
+            for e in named {
+                *count.entry(e).or_default() += 1;
+            }
+        }
+        // The story's places: named by more than half of its documents.
+        let min_docs = (s.docs.len() / 2 + 1).max(1);
+        places.insert(
+            s.id.as_str(),
+            count
+                .into_iter()
+                .filter(|&(_, n)| n >= min_docs)
+                .map(|(e, _)| e)
+                .collect(),
+        );
+        if let Some((day, _)) = s.first.as_deref().and_then(date_range) {
+            first_day.insert(s.id.as_str(), day);
+        }
+    }
+    for r in records.iter_mut() {
+        let Some(story) = r.story.as_deref() else {
+            continue;
+        };
+        if let (Some(range), Some(&first)) = (
+            r.as_of.as_deref().and_then(date_range),
+            first_day.get(story),
+        ) {
+            // Only the past: "by 2030" is a target. A bare year is a statistic's period ("12
+            // million containers in 2023") unless the figure is an event's (a toll "in 1981").
+            let before = range.1 < first - window;
+            let precise = r.as_of.as_deref().is_some_and(|a| a.len() >= 7);
+            if before && (precise || r.measure_from_table) {
+                r.elsewhere = Some(format!(
+                    "dated {} in its sentence, outside the story's days",
+                    r.as_of.as_deref().unwrap_or_default()
+                ));
+                continue;
+            }
+        }
+        let (Some(d), Some(known)) = (by_id.get(r.doc_id.as_str()), places.get(story)) else {
+            continue;
+        };
+        // Places the sentence sets something in: "in Baghdad", not "officials from Russia".
+        let located = |m: &&Mention| {
+            let before = d.view.text[..m.range.start].trim_end();
+            let last = before
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            matches!(last.as_str(), "in" | "at" | "near" | "outside")
+        };
+        let placed: Vec<&Mention> = d
+            .mentions
+            .iter()
+            .filter(|m| m.sentence == r.sentence_index && m.etype == EntityType::Location)
+            .filter(located)
+            .collect();
+        let named: BTreeSet<&str> = placed.iter().filter_map(|m| m.entity.as_deref()).collect();
+        // A passing reference: the places are not the story's, and the document names them
+        // nowhere else.
+        let elsewhere_in_doc = d.mentions.iter().any(|m| {
+            m.sentence != r.sentence_index && m.entity.as_deref().is_some_and(|e| named.contains(e))
+        });
+        if !named.is_empty() && named.is_disjoint(known) && !elsewhere_in_doc {
+            let names: Vec<&str> = placed.iter().map(|m| d.slice(&m.range)).collect();
+            r.elsewhere = Some(format!(
+                "its sentence names only places the story's other documents do not: {}",
+                names.join(", ")
+            ));
+        }
     }
 }
 

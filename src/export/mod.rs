@@ -31,6 +31,26 @@ pub(crate) fn write_file(
     w.flush().map_err(|e| Error::io(path, e))
 }
 
+/// Fail early with a clear message when the output directory cannot be used.
+pub fn check_output(out: &Path, force: bool) -> Result<()> {
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(Error::output(out, "exists and is not a directory"));
+        }
+        let non_empty = std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_some();
+        if non_empty && !force {
+            return Err(Error::output(
+                out,
+                "is not empty; pass --force to replace it",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A temporary directory next to `out` (same filesystem, so the final rename is atomic).
 pub fn staging_dir(out: &Path) -> Result<PathBuf> {
     let parent = out
