@@ -372,6 +372,27 @@ pub fn rule_stages(rules: &Rules) -> Vec<Box<dyn DocStage + '_>> {
     ]
 }
 
+/// The stages up to and including the model: sentences, then NER.
+pub fn model_stages<'a>(
+    model: &'a NerModel,
+    progress: Option<&'a ProgressBar>,
+) -> Result<DocPipeline<'a>> {
+    DocPipeline::new(
+        &[Layer::Text, Layer::View],
+        vec![Box::new(Segment), Box::new(Ner { model, progress })],
+    )
+}
+
+/// The stages after the model, from its mentions to the record.
+pub fn after_model_stages(rules: &Rules) -> Result<DocPipeline<'_>> {
+    let mut stages = rule_stages(rules);
+    stages.push(Box::new(Compact));
+    DocPipeline::new(
+        &[Layer::Text, Layer::View, Layer::Sentences, Layer::Mentions],
+        stages,
+    )
+}
+
 /// Every per-document stage, from a document's view to its record.
 pub fn doc_pipeline<'a>(
     model: &'a NerModel,
@@ -472,14 +493,17 @@ pub fn run(config: &Config) -> Result<Output> {
     let mut timings = Timings::default();
     timings.add("load_model", t.elapsed().as_secs_f64());
     let pb = counter();
-    let pipeline = doc_pipeline(&model, &rules, Some(&pb))?;
+    // Three threads, one chunk each: the reader builds chunk k+2 (files, HTML, views), the
+    // model tags chunk k+1 (sentences, NER), and the rule stages finish chunk k and spill its
+    // records. The model gets the thread budget; reading and the rules are a few percent of a
+    // run and fill the model's gaps.
+    let front = model_stages(&model, Some(&pb))?;
+    after_model_stages(&rules)?;
     let mut skipped = manifest_skips;
-    // Finished records wait on disk while the model works, so memory holds the model and one
-    // chunk, not the corpus; the model is gone before the corpus stages read them back.
-    let mut spill = crate::records::Spill::create(&config.out)?;
-    // Reading and building the next chunk (files, HTML, views) overlaps the model's work on
-    // this one: a reader thread stays one chunk ahead.
-    std::thread::scope(|scope| -> Result<()> {
+    // Finished records wait on disk while the model works, so memory holds the model and a few
+    // chunks, not the corpus; the model is gone before the corpus stages read them back.
+    let spill = crate::records::Spill::create(&config.out)?;
+    let mut spill = std::thread::scope(|scope| -> Result<crate::records::Spill> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let hints = &hints;
         scope.spawn(move || loop {
@@ -492,18 +516,39 @@ pub fn run(config: &Config) -> Result<Output> {
                 break;
             }
         });
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Vec<Document>>(1);
+        let rules = &rules;
+        let finisher = scope.spawn(move || -> Result<(crate::records::Spill, Timings)> {
+            let mut spill = spill;
+            let mut timings = Timings::default();
+            let back = after_model_stages(rules)?;
+            for mut docs in done_rx {
+                back.run(&mut docs, &mut timings)?;
+                spill.write(docs)?;
+                release_free_memory();
+            }
+            Ok((spill, timings))
+        });
         for (mut docs, skips, read_secs) in rx {
             skipped.extend(skips);
             timings.add("read", read_secs);
-            pipeline.run(&mut docs, &mut timings)?;
+            front.run(&mut docs, &mut timings)?;
             pb.inc(docs.len() as u64);
-            spill.write(docs)?;
-            release_free_memory();
+            if done_tx.send(docs).is_err() {
+                break; // the rule stages stopped: their error is the one to report
+            }
         }
-        Ok(())
+        drop(done_tx);
+        let (spill, rule_timings) = finisher
+            .join()
+            .map_err(|_| Error::Config("the rule stages' thread panicked".into()))??;
+        for (name, secs) in rule_timings.0 {
+            timings.add(name, secs);
+        }
+        Ok(spill)
     })?;
     pb.finish_and_clear();
-    drop(pipeline);
+    drop(front);
     let (device, backend, label) = (
         format!("{:?}", model.device),
         model.backend.as_str().to_string(),

@@ -471,6 +471,63 @@ fn a_story_field_puts_documents_in_one_story() {
     );
 }
 
+/// A file the user may not read is skipped with the system's reason, and the rest goes on. Root
+/// reads everything, so under root (as in CI) the run drops to `nobody` with `setpriv`.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_skipped_and_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempfile::tempdir().unwrap();
+    let open = |p: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    open(t.path(), 0o755);
+    let c = t.path().join("corpus");
+    std::fs::create_dir_all(&c).unwrap();
+    open(&c, 0o755);
+    let article = "Prime Minister Elena Marsh visited Port Ellis on Monday.";
+    std::fs::write(c.join("good.txt"), article).unwrap();
+    open(&c.join("good.txt"), 0o644);
+    std::fs::write(c.join("secret.txt"), article).unwrap();
+    open(&c.join("secret.txt"), 0o000);
+    let outs = t.path().join("outs");
+    std::fs::create_dir_all(&outs).unwrap();
+    open(&outs, 0o777);
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_newsgraph"));
+        c
+    } else {
+        bin()
+    };
+    let o = run_code(
+        cmd.arg("run")
+            .arg(&c)
+            .arg("--out")
+            .arg(outs.join("out"))
+            .args(["--threads", "2"]),
+        2,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("skipped secret.txt: ") && err.contains("ermission denied"),
+        "{err}"
+    );
+    let docs = jsonl(&outs.join("out/documents.jsonl"));
+    let ids: Vec<&str> = docs.iter().map(|d| d["doc_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["good.txt"]);
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(outs.join("out/run.json")).unwrap()).unwrap();
+    assert_eq!(
+        run["skipped"][0]["path"], "secret.txt",
+        "{}",
+        run["skipped"]
+    );
+}
+
 #[test]
 fn hostile_inputs_are_named_and_the_run_goes_on() {
     let t = tempfile::tempdir().unwrap();
