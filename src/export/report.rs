@@ -493,6 +493,8 @@ mod tests {
             }
             nodes.push((id, format!("P{i}"), "Person".into(), ()));
         }
+        // Callers give nodes in id order (`Graph::nodes`, nodes.csv).
+        nodes.sort_by(|a, b| a.0.cmp(&b.0));
         let v = ViewGraph::from_rows(nodes, edges, |_| BTreeMap::new());
         assert_eq!(v.total, 1205, "roles are never shown");
         assert_eq!(v.nodes.len(), MAX_VIEW_NODES);
