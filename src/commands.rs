@@ -44,6 +44,11 @@ pub fn default_aliases(aliases: Option<PathBuf>) -> Option<PathBuf> {
     })
 }
 
+/// `--manifest`, else `CORPUS/manifest.csv` when there is one.
+pub fn default_manifest(corpus: &Path, manifest: Option<PathBuf>) -> Option<PathBuf> {
+    manifest.or_else(|| Some(corpus.join("manifest.csv")).filter(|p| p.is_file()))
+}
+
 /// The thread budget of the CPU stages (rayon) and of libtorch.
 pub fn start_threads(n: usize) -> Result<()> {
     rayon::ThreadPoolBuilder::new()
@@ -183,8 +188,7 @@ pub fn write_output(output: &pipeline::Output, cfg: &Config, started: Instant) -
 
 /// `lines`: a corpus as corpus JSONL on `out`.
 pub fn lines(corpus: &Path, manifest: Option<PathBuf>, out: impl Write) -> Result<i32> {
-    let manifest = manifest.or_else(|| Some(corpus.join("manifest.csv")).filter(|p| p.is_file()));
-    let (m, bad) = match &manifest {
+    let (m, bad) = match &default_manifest(corpus, manifest) {
         Some(p) => corpus::read_manifest(p)?,
         None => Default::default(),
     };

@@ -264,8 +264,7 @@ fn real_main(cli: Cli) -> Result<i32> {
             compare,
             threads,
         } => {
-            let manifest =
-                manifest.or_else(|| Some(corpus.join("manifest.csv")).filter(|p| p.is_file()));
+            let manifest = commands::default_manifest(&corpus, manifest);
             let model = ModelChoice::from(model);
             let cfg = Config {
                 corpus,

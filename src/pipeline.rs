@@ -16,7 +16,7 @@ use crate::claims;
 use crate::compare::{self, ClaimRecord, Group};
 use crate::config::Config;
 use crate::corpus::{self, html::Hints, Skipped};
-use crate::doc::{Document, Mention};
+use crate::doc::Document;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ner::{self, NerModel, Tokenized};
@@ -372,25 +372,38 @@ pub fn rule_stages(rules: &Rules) -> Vec<Box<dyn DocStage + '_>> {
     ]
 }
 
-/// The stages up to and including the model: sentences, then NER.
+/// The layers a document has when it comes out of the model.
+const TAGGED_LAYERS: [Layer; 4] = [Layer::Text, Layer::View, Layer::Sentences, Layer::Mentions];
+
+/// Sentences, then NER.
+fn model_stage_list<'a>(
+    model: &'a NerModel,
+    progress: Option<&'a ProgressBar>,
+) -> Vec<Box<dyn DocStage + 'a>> {
+    vec![Box::new(Segment), Box::new(Ner { model, progress })]
+}
+
+/// The rule stages, then the record.
+fn after_model_stage_list(rules: &Rules) -> Vec<Box<dyn DocStage + '_>> {
+    let mut stages = rule_stages(rules);
+    stages.push(Box::new(Compact));
+    stages
+}
+
+/// The stages up to and including the model.
 pub fn model_stages<'a>(
     model: &'a NerModel,
     progress: Option<&'a ProgressBar>,
 ) -> Result<DocPipeline<'a>> {
     DocPipeline::new(
         &[Layer::Text, Layer::View],
-        vec![Box::new(Segment), Box::new(Ner { model, progress })],
+        model_stage_list(model, progress),
     )
 }
 
 /// The stages after the model, from its mentions to the record.
 pub fn after_model_stages(rules: &Rules) -> Result<DocPipeline<'_>> {
-    let mut stages = rule_stages(rules);
-    stages.push(Box::new(Compact));
-    DocPipeline::new(
-        &[Layer::Text, Layer::View, Layer::Sentences, Layer::Mentions],
-        stages,
-    )
+    DocPipeline::new(&TAGGED_LAYERS, after_model_stage_list(rules))
 }
 
 /// Every per-document stage, from a document's view to its record.
@@ -399,10 +412,8 @@ pub fn doc_pipeline<'a>(
     rules: &'a Rules,
     progress: Option<&'a ProgressBar>,
 ) -> Result<DocPipeline<'a>> {
-    let mut stages: Vec<Box<dyn DocStage + 'a>> =
-        vec![Box::new(Segment), Box::new(Ner { model, progress })];
-    stages.extend(rule_stages(rules));
-    stages.push(Box::new(Compact));
+    let mut stages = model_stage_list(model, progress);
+    stages.extend(after_model_stage_list(rules));
     DocPipeline::new(&[Layer::Text, Layer::View], stages)
 }
 
@@ -431,26 +442,16 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>
             let tags = model.predict(&inputs, |k| {
                 if let Some(pb) = pb {
                     pb.tick();
-                    TAGGED.fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
-                    pb.set_message(format!(
-                        "{} windows tagged",
-                        TAGGED.load(std::sync::atomic::Ordering::Relaxed)
-                    ));
+                    let n =
+                        k as u64 + TAGGED.fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
+                    pb.set_message(format!("{n} windows tagged"));
                 }
             })?;
             let mut found = Vec::new();
             for ((s, tok), pieces) in ids.zip(&inputs).zip(&tags) {
                 let range = &d.sentences[s].range;
-                for span in ner::spans(tok, pieces, &model.labels, d.slice(range)) {
-                    found.push(Mention {
-                        range: range.start + span.range.start..range.start + span.range.end,
-                        sentence: s,
-                        etype: span.etype,
-                        score: span.score,
-                        entity: None,
-                        surface: None,
-                    });
-                }
+                let spans = ner::spans(tok, pieces, &model.labels, d.slice(range));
+                found.extend(spans.into_iter().map(|span| span.mention(range.start, s)));
             }
             doc.mentions.extend(found);
         }
@@ -498,6 +499,8 @@ pub fn run(config: &Config) -> Result<Output> {
     // records. The model gets the thread budget; reading and the rules are a few percent of a
     // run and fill the model's gaps.
     let front = model_stages(&model, Some(&pb))?;
+    // Checked here, before any work; the rule stages' thread builds its own (stages are not
+    // Send).
     after_model_stages(&rules)?;
     let mut skipped = manifest_skips;
     // Finished records wait on disk while the model works, so memory holds the model and a few
@@ -701,8 +704,8 @@ pub fn analyse(
     timings: &mut Vec<(&'static str, f64)>,
 ) -> Analysis {
     let mut t = Timings::default();
-    let given = [Layer::Text, Layer::View, Layer::Sentences, Layer::Mentions];
-    let p = DocPipeline::new(&given, rule_stages(rules)).expect("the rule stages are in order");
+    let p =
+        DocPipeline::new(&TAGGED_LAYERS, rule_stages(rules)).expect("the rule stages are in order");
     p.run(docs, &mut t).expect("rule stages do not fail");
     let mut c = run_corpus_stages(std::mem::take(docs), rules, &mut t);
     *docs = std::mem::take(&mut c.docs);
@@ -930,7 +933,7 @@ mod tests {
         ];
         let a = analyse(&mut docs, &Rules::builtin(), &mut Vec::new());
         let g = &a.graph;
-        let kinds: BTreeSet<&str> = g.nodes().iter().map(|n| n.kind.as_str()).collect();
+        let kinds: BTreeSet<&str> = g.nodes().iter().map(|n| n.kind().as_str()).collect();
         for k in [
             "Document",
             "Outlet",
@@ -954,7 +957,7 @@ mod tests {
         assert!(ids.iter().any(|i| i.starts_with("story:")));
         // Every node but outlets and roles carries its first evidence; every edge its own.
         for n in g.nodes() {
-            if matches!(n.kind, NodeKind::Outlet | NodeKind::Role) {
+            if matches!(n.kind(), NodeKind::Outlet | NodeKind::Role) {
                 continue;
             }
             for k in ["doc_id", "outlet"] {
@@ -962,7 +965,7 @@ mod tests {
                     n.props().contains_key(k),
                     "{} ({}) has no {k}",
                     n.id,
-                    n.kind.as_str()
+                    n.kind().as_str()
                 );
             }
         }

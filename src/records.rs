@@ -237,17 +237,9 @@ pub(crate) struct Spill {
 
 impl Spill {
     pub(crate) fn create(out: &std::path::Path) -> Result<Spill> {
-        let parent = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        crate::export::remove_stale(parent, &name);
-        let path = parent.join(format!(".{name}.records-{}.jsonl", std::process::id()));
+        let mut path = crate::export::beside(out, "records")?.into_os_string();
+        path.push(".jsonl");
+        let path = std::path::PathBuf::from(path);
         let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
         Ok(Spill {
             w: Some(std::io::BufWriter::new(f)),

@@ -5,7 +5,7 @@
 //! tokenising and tagging 50 MB), not entities, and runs in about a minute.
 mod util;
 
-use util::bin;
+use util::{bin, jsonl, run_ok};
 
 const WORDS: &[&str] = &[
     "the",
@@ -81,20 +81,14 @@ fn a_50_mb_article_is_read_whole_in_bounded_memory() {
     let text = prose(50 * 1024 * 1024);
     std::fs::write(corpus.join("book.txt"), &text).unwrap();
     let out = t.path().join("out");
-    let o = bin()
-        .arg("run")
-        .arg(&corpus)
-        .arg("--out")
-        .arg(&out)
-        .args(["--threads", "2", "--model"])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    run_ok(
+        bin()
+            .arg("run")
+            .arg(&corpus)
+            .arg("--out")
+            .arg(&out)
+            .args(["--threads", "2", "--model"])
+            .arg(&model),
     );
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
@@ -106,15 +100,8 @@ fn a_50_mb_article_is_read_whole_in_bounded_memory() {
         "{sentences} sentences of {expected}"
     );
     // The whole file is kept: its last span ends at its last character.
-    let doc: serde_json::Value = serde_json::from_str(
-        std::fs::read_to_string(out.join("documents.jsonl"))
-            .unwrap()
-            .lines()
-            .next()
-            .unwrap(),
-    )
-    .unwrap();
-    let spans = doc["kept_spans"].as_array().unwrap();
+    let docs = jsonl(&out.join("documents.jsonl"));
+    let spans = docs[0]["kept_spans"].as_array().unwrap();
     let last_end = spans.last().unwrap()[1].as_u64().unwrap();
     assert!(
         last_end + 2 >= text.chars().count() as u64,

@@ -75,14 +75,7 @@ fn tag_randomly(docs: &mut [Document], model: &NerModel, rng: &mut Rng, entity_r
             }
             for span in spans {
                 assert!(span.range.start < span.range.end && span.range.end <= text.len());
-                d.mentions.push(Mention {
-                    range: range.start + span.range.start..range.start + span.range.end,
-                    sentence: s,
-                    etype: span.etype,
-                    score: span.score,
-                    entity: None,
-                    surface: None,
-                });
+                d.mentions.push(span.mention(range.start, s));
             }
         }
     }

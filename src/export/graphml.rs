@@ -101,7 +101,7 @@ pub fn write_graphml(g: &Graph, path: &Path) -> Result<()> {
                 r#"      <data key="label">{}</data>"#,
                 xml_escape(&n.label)
             )?;
-            writeln!(w, r#"      <data key="type">{}</data>"#, n.kind.as_str())?;
+            writeln!(w, r#"      <data key="type">{}</data>"#, n.kind().as_str())?;
             writeln!(w, r#"      <data key="nid">{}</data>"#, xml_escape(&n.id))?;
             let props = n.props();
             for (k, _) in &node_schema {

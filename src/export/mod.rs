@@ -51,8 +51,9 @@ pub fn check_output(out: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
-/// A temporary directory next to `out` (same filesystem, so the final rename is atomic).
-pub fn staging_dir(out: &Path) -> Result<PathBuf> {
+/// The path `.NAME.WHAT-PID` beside `out` (its parent created), after removing what runs
+/// that are no longer alive left there.
+pub(crate) fn beside(out: &Path, what: &str) -> Result<PathBuf> {
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -63,7 +64,12 @@ pub fn staging_dir(out: &Path) -> Result<PathBuf> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
     remove_stale(parent, &name);
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    Ok(parent.join(format!(".{name}.{what}-{}", std::process::id())))
+}
+
+/// A temporary directory next to `out` (same filesystem, so the final rename is atomic).
+pub fn staging_dir(out: &Path) -> Result<PathBuf> {
+    let tmp = beside(out, "tmp")?;
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
     }
@@ -71,12 +77,11 @@ pub fn staging_dir(out: &Path) -> Result<PathBuf> {
     Ok(tmp)
 }
 
-/// Remove the staging and replaced directories that killed runs left beside `out`
-/// (`.NAME.tmp-PID`, `.NAME.old-PID` of a process that no longer exists). Only where /proc
-/// tells which processes live; elsewhere they stay.
-/// Remove what runs on `name` that are no longer alive left beside it: staging and replaced
-/// directories (`.NAME.tmp-PID`, `.NAME.old-PID`) and spilled records (`.NAME.records-PID.jsonl`).
-pub(crate) fn remove_stale(parent: &Path, name: &str) {
+/// Remove what killed runs on `name` left beside it: staging and replaced directories
+/// (`.NAME.tmp-PID`, `.NAME.old-PID`) and spilled records (`.NAME.records-PID.jsonl`) of
+/// processes that no longer exist. Only where /proc tells which processes live; elsewhere they
+/// stay.
+fn remove_stale(parent: &Path, name: &str) {
     if !Path::new("/proc/self").exists() {
         return;
     }
@@ -222,11 +227,11 @@ fn peak_memory_mb() -> Option<u64> {
 fn write_run_json(o: &Output, config: &Config, path: &Path, total_seconds: f64) -> Result<()> {
     let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
     for n in o.graph.nodes() {
-        *kinds.entry(n.kind.as_str()).or_default() += 1;
+        *kinds.entry(n.kind().as_str()).or_default() += 1;
     }
     let mut ekinds: std::collections::BTreeMap<&str, usize> = Default::default();
-    for e in o.graph.edges() {
-        *ekinds.entry(e.kind.as_str()).or_default() += 1;
+    for (_, _, kind) in o.graph.edge_ends() {
+        *ekinds.entry(kind.as_str()).or_default() += 1;
     }
     let warnings: Vec<serde_json::Value> = o
         .docs

@@ -36,7 +36,7 @@ pub fn write_neo4j(g: &Graph, dir: &Path) -> Result<()> {
     let mut node_files: Vec<FileSchema<NodeKind>> = Vec::new();
     let mut rel_files: Vec<FileSchema<EdgeKind>> = Vec::new();
     for kind in NodeKind::ALL {
-        let of: Vec<_> = nodes.iter().filter(|n| n.kind == kind).collect();
+        let of: Vec<_> = nodes.iter().filter(|n| n.kind() == kind).collect();
         if of.is_empty() {
             continue;
         }

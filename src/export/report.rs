@@ -53,7 +53,7 @@ impl ViewGraph {
                 (
                     n.id.clone(),
                     n.label.clone(),
-                    n.kind.as_str().to_string(),
+                    n.kind().as_str().to_string(),
                     n,
                 )
             })

@@ -28,7 +28,7 @@ pub fn write_nodes_csv(g: &Graph, path: &Path) -> Result<()> {
     header.extend(schema.iter().map(|(k, _)| *k));
     w.write_record(&header).map_err(csv_err(path))?;
     for n in nodes {
-        let mut row = vec![n.id.clone(), n.kind.as_str().to_string(), n.label.clone()];
+        let mut row = vec![n.id.clone(), n.kind().as_str().to_string(), n.label.clone()];
         let props = n.props();
         row.extend(schema.iter().map(|(k, _)| prop(&props, k)));
         w.write_record(&row).map_err(csv_err(path))?;

@@ -57,6 +57,17 @@ impl Cite {
         }
     }
 
+    /// A claim's span, with its sentence or without.
+    fn claim(&self, c: &ClaimRecord, sentence: bool) -> Prov {
+        Prov {
+            doc_id: self.doc_id.clone(),
+            outlet: self.outlet.clone(),
+            start: c.start,
+            end: c.end,
+            sentence: sentence.then(|| (c.sentence_index, c.sentence.as_str().into())),
+        }
+    }
+
     /// The whole file.
     fn whole(&self, d: &Document) -> Prov {
         Prov {
@@ -212,50 +223,41 @@ fn add_entities(g: &mut Graph, docs: &[Document], cites: &[Cite], entities: &[En
 
 /// Claims (CLAIMS from their document, ABOUT their subject) and claim groups (IN_GROUP).
 fn add_claims<'a>(g: &mut Graph, claims: &'a [ClaimRecord], groups: &[Group]) {
-    let mut cite: HashMap<&str, (Arc<str>, Arc<str>)> = HashMap::new();
-    let mut shared = |c: &'a ClaimRecord| {
-        cite.entry(c.doc_id.as_str())
-            .or_insert_with(|| (c.doc_id.as_str().into(), c.outlet.as_str().into()))
-            .clone()
+    // Claims carry their document's id and outlet as text: share one copy a document.
+    let mut cites: HashMap<&str, Cite> = HashMap::new();
+    let mut prov = |c: &'a ClaimRecord, sentence: bool| {
+        cites
+            .entry(c.doc_id.as_str())
+            .or_insert_with(|| Cite {
+                doc_id: c.doc_id.as_str().into(),
+                outlet: c.outlet.as_str().into(),
+            })
+            .claim(c, sentence)
     };
     for c in claims {
-        let (doc_id, outlet) = shared(c);
         g.add_node(
             &c.claim_id,
             &c.surface,
             NodeData::Claim(Box::new(c.clone())),
         );
-        let prov = Prov {
-            doc_id,
-            outlet,
-            start: c.start,
-            end: c.end,
-            sentence: Some((c.sentence_index, c.sentence.as_str().into())),
-        };
+        let evidence = prov(c, true);
         let did = doc_node_id(&c.doc_id);
-        let data = EdgeData::Provenance(prov.clone());
+        let data = EdgeData::Provenance(evidence.clone());
         g.add_edge(EdgeKind::Claims, &did, &c.claim_id, 1.0, data);
         if let Some(s) = &c.subject_id {
-            let data = EdgeData::Provenance(prov);
+            let data = EdgeData::Provenance(evidence);
             g.add_edge(EdgeKind::About, &c.claim_id, s, 1.0, data);
         }
     }
     for gr in groups {
         let f = &claims[gr.members[0]];
-        let (doc_id, outlet) = shared(f);
         let outlets: BTreeSet<&str> = gr
             .members
             .iter()
             .map(|&i| claims[i].outlet.as_str())
             .collect();
         let data = NodeData::ClaimGroup(Box::new(ClaimGroupNode {
-            prov: Prov {
-                doc_id,
-                outlet,
-                start: f.start,
-                end: f.end,
-                sentence: None,
-            },
+            prov: prov(f, false),
             subject: gr.subject.clone(),
             subject_id: gr.subject_id.clone(),
             measure: gr.measure.clone(),
@@ -275,14 +277,7 @@ fn add_claims<'a>(g: &mut Graph, claims: &'a [ClaimRecord], groups: &[Group]) {
         g.add_node(&gr.id, &label, data);
         for &i in &gr.members {
             let c = &claims[i];
-            let (doc_id, outlet) = shared(c);
-            let data = EdgeData::Provenance(Prov {
-                doc_id,
-                outlet,
-                start: c.start,
-                end: c.end,
-                sentence: None,
-            });
+            let data = EdgeData::Provenance(prov(c, false));
             g.add_edge(EdgeKind::InGroup, &c.claim_id, &gr.id, 1.0, data);
         }
     }

@@ -215,12 +215,16 @@ pub type Props = BTreeMap<&'static str, Value>;
 #[derive(Debug, Clone)]
 pub struct Node {
     pub id: String,
-    pub kind: NodeKind,
     pub label: String,
     pub data: NodeData,
 }
 
 impl Node {
+    /// The node's kind (its Neo4j label), from its record.
+    pub fn kind(&self) -> NodeKind {
+        self.data.kind()
+    }
+
     /// The node's properties, as every export writes them (see `schema.rs`).
     pub fn props(&self) -> Props {
         self.data.props()
@@ -273,15 +277,10 @@ impl Graph {
         }
         let ix = self.g.add_node(Node {
             id: id.to_string(),
-            kind: data.kind(),
             label: label.to_string(),
             data,
         });
         self.index.insert(id.to_string(), ix);
-    }
-
-    pub fn has_node(&self, id: &str) -> bool {
-        self.index.contains_key(id)
     }
 
     /// Add an edge between existing nodes; the same edge (see [`EdgeKey`]) is added once.
@@ -358,18 +357,6 @@ impl Graph {
 
     pub fn edge_count(&self) -> usize {
         self.g.edge_count()
-    }
-
-    /// Degree of each node id (in + out), for sizing in the HTML view.
-    pub fn degrees(&self) -> HashMap<&str, usize> {
-        let mut out = HashMap::new();
-        for ix in self.g.node_indices() {
-            out.insert(
-                self.g[ix].id.as_str(),
-                self.g.neighbors_undirected(ix).count(),
-            );
-        }
-        out
     }
 
     /// Property keys and their types over a set of nodes or edges, sorted by key. A key's type

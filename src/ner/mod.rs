@@ -16,7 +16,7 @@ pub use model::{
     onnxruntime_library, write_random_model, write_random_model_with, Backend, ModelKind, NerModel,
 };
 
-use crate::doc::{Document, EntityType};
+use crate::doc::{Document, EntityType, Mention};
 use rust_tokenizers::tokenizer::{BertTokenizer, Tokenizer};
 use rust_tokenizers::vocab::Vocab;
 use rust_tokenizers::Mask;
@@ -115,6 +115,21 @@ pub struct EntitySpan {
     pub range: Range<usize>,
     pub etype: EntityType,
     pub score: f32,
+}
+
+impl EntitySpan {
+    /// The mention this span of sentence `sentence` makes in its document, whose view holds the
+    /// sentence from byte `base` (not yet resolved to an entity).
+    pub fn mention(self, base: usize, sentence: usize) -> Mention {
+        Mention {
+            range: base + self.range.start..base + self.range.end,
+            sentence,
+            etype: self.etype,
+            score: self.score,
+            entity: None,
+            surface: None,
+        }
+    }
 }
 
 /// Splits a label such as `B-PER` into its prefix and entity type.
