@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Reference NER labels from transformers for newsgraph's Rust/Python parity test.
 
-    ner_reference.py MODEL_DIR < sentences.txt > labels.jsonl
+    ner_reference.py MODEL_DIR [--stream] < sentences.txt > labels.jsonl
 
 Loads the rust-bert model directory (config.json, vocab.txt, rust_model.ot) into the
 transformers model class with the same weights and the same WordPiece vocabulary, and prints,
 for each input line, the wordpieces (without [CLS]/[SEP]) and the argmax label of each.
+Each line is read on its own; with `--stream` the lines are the consecutive sentences of one
+text, read as one stream of wordpieces in overlapping windows (what newsgraph does for a model
+trained with context; the window code is train_ner.py's).
 """
 import json
 import sys
@@ -37,9 +40,32 @@ def load(model_dir: Path):
     return model, tok, labels
 
 
+def stream(model, tok, labels, lines: list[str]) -> None:
+    from train_ner import owners, windows
+
+    pieces = [tok(text, add_special_tokens=False)["input_ids"] for text in lines]
+    ids = [i for p in pieces for i in p]
+    size = min(model.config.max_position_embeddings - 2, 254)
+    ws = windows(len(ids), size, 64)
+    best = []
+    for a, b in ws:
+        inp = torch.tensor([[tok.cls_token_id] + ids[a:b] + [tok.sep_token_id]])
+        best.append(model(input_ids=inp, attention_mask=torch.ones_like(inp)).logits[0].argmax(-1).tolist()[1:-1])
+    own = owners(ws, len(ids))
+    label = [labels[best[own[p]][p - ws[own[p]][0]]] for p in range(len(ids))]
+    k = 0
+    for p in pieces:
+        print(json.dumps({"tokens": tok.convert_ids_to_tokens(p), "labels": label[k:k + len(p)]}, ensure_ascii=False))
+        k += len(p)
+
+
 def main() -> None:
     torch.set_num_threads(1)
     model, tok, labels = load(Path(sys.argv[1]))
+    if "--stream" in sys.argv[2:]:
+        with torch.no_grad():
+            stream(model, tok, labels, [line.rstrip("\n") for line in sys.stdin])
+        return
     with torch.no_grad():
         for line in sys.stdin:
             text = line.rstrip("\n")

@@ -94,10 +94,11 @@ def prf(gold: list[list[str]], pred: list[list[str]]) -> dict:
     return res
 
 
-def encode(tokenizer, words: list[str], tags: list[str] | None):
+def encode(tokenizer, words: list[str], tags: list[str] | None, special: bool = True):
     """Wordpieces of pre-split words; every piece is labelled (continuations of an entity word
-    get I-), so the model learns to tag whole words, which is what newsgraph aggregates."""
-    enc = tokenizer(words, is_split_into_words=True, add_special_tokens=True)
+    get I-), so the model learns to tag whole words, which is what newsgraph aggregates.
+    `special=False` leaves out [CLS]/[SEP] (sentences to be packed into a context window)."""
+    enc = tokenizer(words, is_split_into_words=True, add_special_tokens=special)
     word_ids = enc.word_ids()
     labels, first = [], []
     prev = None
@@ -123,6 +124,85 @@ def make_batches(items, batch_size: int, rng: random.Random, chunk: int = 1600):
         batches += [part[b:b + batch_size] for b in range(0, len(part), batch_size)]
     rng.shuffle(batches)
     return batches
+
+
+# ----------------------------------------------------------------------------- context windows
+#
+# newsgraph tags a document's sentences as one stream of wordpieces cut into windows of
+# `size` pieces that overlap by `overlap` (src/ner/model.rs `windows`/`owner`): each piece is
+# read from the window where it sits farthest from an edge, so it sees the sentences around
+# it. Training packs consecutive sentences the same way; these mirror the Rust code.
+
+
+def windows(n: int, size: int, overlap: int) -> list[tuple[int, int]]:
+    if n <= size:
+        return [(0, n)]
+    stride = max(1, size - overlap)
+    out, start = [], 0
+    while True:
+        end = min(start + size, n)
+        out.append((start, end))
+        if end == n:
+            return out
+        start += stride
+
+
+def owners(ws: list[tuple[int, int]], n: int) -> list[int]:
+    """For each piece, the window in which it is farthest from an edge (the first on ties)."""
+    best = [(-1, 0)] * n
+    for i, (a, b) in enumerate(ws):
+        for p in range(a, b):
+            d = min(p - a, b - 1 - p)
+            if d > best[p][0]:
+                best[p] = (d, i)
+    return [i for _, i in best]
+
+
+def stream(sent_items) -> tuple[list[int], list[int], list[int]]:
+    """Concatenate sentences encoded without special tokens: ids, labels, and each sentence's
+    first piece in the stream."""
+    ids, labs, starts = [], [], []
+    for x, y, *_ in sent_items:
+        starts.append(len(ids))
+        ids += x
+        labs += y
+    return ids, labs, starts
+
+
+def packed_epoch(sent_items, rng: random.Random, lo: int, hi: int, cls: int, sep: int):
+    """One epoch's training windows: the sentence stream cut at a random phase into windows of
+    lo..hi pieces, each wrapped in [CLS] ... [SEP]."""
+    ids, labs, _ = stream(sent_items)
+    out, start = [], rng.randrange(lo)
+    if start:
+        out.append(([cls] + ids[:start] + [sep], [-100] + labs[:start] + [-100]))
+    while start < len(ids):
+        end = min(len(ids), start + rng.randint(lo, hi))
+        out.append(([cls] + ids[start:end] + [sep], [-100] + labs[start:end] + [-100]))
+        start = end
+    return out
+
+
+@torch.no_grad()
+def evaluate_context(model, sent_items, gold_tags, pad_id: int, cls: int, sep: int,
+                     size: int, overlap: int, batch_size: int = 16) -> dict:
+    """Dev F1 with every sentence tagged inside its stream window, as newsgraph tags."""
+    model.eval()
+    ids, _, starts = stream(sent_items)
+    ws = windows(len(ids), size, overlap)
+    win_items = [([cls] + ids[a:b] + [sep], [], []) for a, b in ws]
+    order = sorted(range(len(ws)), key=lambda i: len(win_items[i][0]))
+    best_of: list[list[int] | None] = [None] * len(ws)
+    for b in range(0, len(order), batch_size):
+        part = order[b:b + batch_size]
+        inp, _, mask = collate(win_items, part, pad_id)
+        best = model(input_ids=inp, attention_mask=mask).logits.argmax(-1)
+        for r, i in enumerate(part):
+            best_of[i] = best[r, 1:1 + ws[i][1] - ws[i][0]].tolist()
+    own = owners(ws, len(ids))
+    piece = [best_of[own[p]][p - ws[own[p]][0]] for p in range(len(ids))]
+    preds = [[LABELS[piece[starts[k] + f]] for f in item[2]] for k, item in enumerate(sent_items)]
+    return prf(gold_tags, preds)
 
 
 def collate(items, ids, pad_id: int):
@@ -353,6 +433,14 @@ def main() -> None:
                     "(half each), so that casing does not erase entities")
     ap.add_argument("--average-last", type=int, default=0,
                     help="also score the average of the last N epochs' weights and keep it if better")
+    ap.add_argument("--context", type=int, default=0,
+                    help="train and evaluate on windows of consecutive sentences of up to this many "
+                    "wordpieces (newsgraph's window is 254), instead of one sentence at a time")
+    ap.add_argument("--context-overlap", type=int, default=64,
+                    help="overlap of evaluation windows (newsgraph's is 64)")
+    ap.add_argument("--block-case", type=float, default=0.0,
+                    help="with --context: share of runs of 20 consecutive sentences re-drawn in UPPER "
+                    "or lower case (half each), on top of --case-aug's single sentences")
     ap.add_argument("--export-only", action="store_true",
                     help="export the best checkpoint so far from --work to --out, without training")
     args = ap.parse_args()
@@ -389,19 +477,73 @@ def main() -> None:
     dev = read_conll(Path(args.dev))
     if args.limit:
         train, dev = train[:args.limit], dev[:max(50, args.limit // 4)]
-    train_items = [encode(tokenizer, w, t) for w, t in train]
+    ctx = args.context
+    train_items = [encode(tokenizer, w, t, special=not ctx) for w, t in train]
     dev_items = [encode(tokenizer, w, t) for w, t in dev]
     dev_gold = [t for _, t in dev]
-    if args.case_aug:
+    if args.case_aug or args.block_case:
         # Variants are encoded once; each epoch draws which one a sentence uses.
-        variants = [(encode(tokenizer, [x.upper() for x in w], t), encode(tokenizer, [x.lower() for x in w], t))
-                    for w, t in train]
+        variants = [(encode(tokenizer, [x.upper() for x in w], t, special=not ctx),
+                     encode(tokenizer, [x.lower() for x in w], t, special=not ctx)) for w, t in train]
         dev_upper = [encode(tokenizer, [x.upper() for x in w], t) for w, t in dev]
+    cls, sep, pad_id = tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id
+    if ctx:
+        dev_plain = {case: [encode(tokenizer, [f(x) for x in w], t, special=False) for w, t in dev]
+                     for case, f in (("asis", str), ("upper", str.upper), ("lower", str.lower))}
     log(f"{args.encoder}: {len(train)} train / {len(dev)} dev sentences, "
-        f"{sum(len(i[0]) for i in train_items)} train wordpieces")
+        f"{sum(len(i[0]) for i in train_items)} train wordpieces"
+        + (f", context windows of up to {ctx} pieces" if ctx else ""))
 
     rng = random.Random(args.seed)
-    steps_per_epoch = math.ceil(len(train_items) / args.batch_size)
+
+    def epoch_choice() -> list[int]:
+        """Which variant each training sentence takes this epoch: 0 as is, 1 upper, 2 lower."""
+        choice = [0] * len(train_items)
+        if args.block_case:
+            for b in range(0, len(choice), 20):
+                r = rng.random()
+                v = 1 if r < args.block_case / 2 else 2 if r < args.block_case else 0
+                choice[b:b + 20] = [v] * len(choice[b:b + 20])
+        if args.case_aug:
+            for k in range(len(choice)):
+                if choice[k] == 0:
+                    r = rng.random()
+                    choice[k] = 1 if r < args.case_aug / 2 else 2 if r < args.case_aug else 0
+        return choice
+
+    def epoch_items_of() -> list:
+        if not ctx:
+            if not args.case_aug:
+                return train_items
+            out = []
+            for item, (up, low) in zip(train_items, variants):
+                r = rng.random()
+                out.append(up if r < args.case_aug / 2 else low if r < args.case_aug else item)
+            return out
+        sents = train_items
+        if args.case_aug or args.block_case:
+            sents = [(item, *v)[c] for item, v, c in zip(train_items, variants, epoch_choice())]
+        return packed_epoch(sents, rng, min(64, ctx), ctx, cls, sep)
+
+    def score(res_model) -> dict:
+        if not ctx:
+            res = evaluate(res_model, dev_items, dev_gold, pad_id)
+            if args.case_aug:
+                res["dev_upper_f1"] = evaluate(res_model, dev_upper, dev_gold, pad_id)["f1"]
+            return res
+        res = evaluate_context(res_model, dev_plain["asis"], dev_gold, pad_id, cls, sep, ctx,
+                               args.context_overlap)
+        for case in ("upper", "lower"):
+            res[f"dev_{case}_f1"] = evaluate_context(res_model, dev_plain[case], dev_gold, pad_id, cls,
+                                                     sep, ctx, args.context_overlap)["f1"]
+        res["dev_sentence_f1"] = evaluate(res_model, dev_items, dev_gold, pad_id)["f1"]
+        return res
+
+    if ctx:
+        n_windows = len(packed_epoch(train_items, random.Random(0), min(64, ctx), ctx, cls, sep))
+        steps_per_epoch = math.ceil(n_windows / args.batch_size)
+    else:
+        steps_per_epoch = math.ceil(len(train_items) / args.batch_size)
     total = steps_per_epoch * args.epochs
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
     groups = [
@@ -427,16 +569,10 @@ def main() -> None:
         history, start_epoch = state["history"], state["epoch"]
         log(f"resumed from {ckpt} after epoch {start_epoch}")
 
-    pad_id = tokenizer.pad_token_id
     for epoch in range(start_epoch, args.epochs):
         model.train()
         te = time.time()
-        epoch_items = train_items
-        if args.case_aug:
-            epoch_items = []
-            for item, (up, low) in zip(train_items, variants):
-                r = rng.random()
-                epoch_items.append(up if r < args.case_aug / 2 else low if r < args.case_aug else item)
+        epoch_items = epoch_items_of()
         batches = make_batches(epoch_items, args.batch_size, rng)
         running = 0.0
         for step, ids in enumerate(batches, 1):
@@ -452,10 +588,8 @@ def main() -> None:
                 log(f"epoch {epoch+1} step {step}/{len(batches)} loss {running/50:.4f}")
                 running = 0.0
         train_s = time.time() - te
-        res = evaluate(model, dev_items, dev_gold, pad_id)
-        if args.case_aug:
-            res["dev_upper_f1"] = evaluate(model, dev_upper, dev_gold, pad_id)["f1"]
-            log(f"epoch {epoch+1}: upper-cased dev F1 {res['dev_upper_f1']:.4f}")
+        res = score(model)
+        log(f"epoch {epoch+1}: " + " ".join(f"{k} {v:.4f}" for k, v in res.items() if k.startswith("dev_")))
         history.append({"epoch": epoch + 1, "train_seconds": round(train_s, 1), **res})
         torch.save(model.state_dict(), work / f"epoch{epoch+1}.pt")
         log(f"epoch {epoch+1}: {train_s:.0f}s, dev P {res['precision']:.4f} R {res['recall']:.4f} "
@@ -474,9 +608,7 @@ def main() -> None:
                   for e in range(len(history) - args.average_last + 1, len(history) + 1)]
         avg = {k: (sum(s[k].float() for s in states) / len(states)).to(states[0][k].dtype) for k in states[0]}
         model.load_state_dict(avg)
-        res = evaluate(model, dev_items, dev_gold, pad_id)
-        if args.case_aug:
-            res["dev_upper_f1"] = evaluate(model, dev_upper, dev_gold, pad_id)["f1"]
+        res = score(model)
         log(f"average of the last {args.average_last} epochs: dev F1 {res['f1']:.4f}")
         history.append({"epoch": f"average-last-{args.average_last}", **res})
         if res["f1"] > best["f1"]:
@@ -484,13 +616,14 @@ def main() -> None:
             torch.save(avg, work / "best.pt")
     model.load_state_dict(torch.load(work / "best.pt", weights_only=True))
     meta = {"encoder": args.encoder, "seed": args.seed, "lr": args.lr, "epochs": args.epochs,
-            "init": args.init, "case_aug": args.case_aug, "average_last": args.average_last,
+            "init": args.init, "case_aug": args.case_aug,
+            "context": args.context, "context_overlap": args.context_overlap, "block_case": args.block_case, "average_last": args.average_last,
             "batch_size": args.batch_size, "best_epoch": best["epoch"], "dev": best,
             "history": history, "train_sentences": len(train), "threads": args.threads,
             "torch": torch.__version__, "wall_seconds": round(time.time() - t0, 1)}
     (work / "result.json").write_text(json.dumps(meta, indent=2) + "\n")
     export(model, vocab, lower, Path(args.out), {k: meta[k] for k in
-           ("encoder", "seed", "lr", "epochs", "batch_size", "best_epoch")})
+           ("encoder", "seed", "lr", "epochs", "batch_size", "best_epoch", "context")})
     log(f"done: best epoch {best['epoch']} dev F1 {best['f1']:.4f}")
 
 

@@ -203,9 +203,9 @@ pub fn ner(text: &str, json: bool, model: &ModelChoice, mut out: impl Write) -> 
     let sentences = crate::segment::split(text);
     let inputs: Vec<ner::Tokenized> = sentences
         .iter()
-        .map(|s| model.tokenizer.tokenize(&text[s.range.clone()]))
+        .map(|s| model.tokenizer.tokenize_sentence(&text[s.range.clone()]))
         .collect();
-    let tags = model.predict(&inputs, |_| {})?;
+    let tags = model.predict_sentences(&inputs, |_| {})?;
     let mut rows = Vec::new();
     for ((s, tok), pieces) in sentences.iter().zip(&inputs).zip(&tags) {
         for span in ner::spans(tok, pieces, &model.labels, &text[s.range.clone()]) {

@@ -434,12 +434,12 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>
             let inputs: Vec<Tokenized> = ids
                 .clone()
                 .into_par_iter()
-                .map(|s| tokenizer.tokenize(d.slice(&d.sentences[s].range)))
+                .map(|s| tokenizer.tokenize_sentence(d.slice(&d.sentences[s].range)))
                 .collect();
             // Batches never mix documents: with dynamic int8 quantisation a batch's
             // activations share one scale, so a sentence's labels would depend on its
             // batch-mates, and the output on how the corpus was cut into chunks or partitions.
-            let tags = model.predict(&inputs, |k| {
+            let tags = model.predict_sentences(&inputs, |k| {
                 if let Some(pb) = pb {
                     pb.tick();
                     let n =

@@ -36,10 +36,11 @@ fn python() -> std::path::PathBuf {
     p
 }
 
-fn reference(model_dir: &std::path::Path) -> Vec<(Vec<String>, Vec<String>)> {
+fn reference(model_dir: &std::path::Path, stream: bool) -> Vec<(Vec<String>, Vec<String>)> {
     let mut child = Command::new(python())
         .arg(repo().join("scripts/ner_reference.py"))
         .arg(model_dir)
+        .args(stream.then_some("--stream"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -74,14 +75,25 @@ fn reference(model_dir: &std::path::Path) -> Vec<(Vec<String>, Vec<String>)> {
         .collect()
 }
 
+/// Each sentence on its own (`predict`), and the sentences as one text (`predict_sentences`,
+/// which reads them as one stream of windows when the model was trained with context).
 fn check(model_dir: &std::path::Path) {
+    check_as(model_dir, false);
+    check_as(model_dir, true);
+}
+
+fn check_as(model_dir: &std::path::Path, as_text: bool) {
     let model = NerModel::load(model_dir, tch::Device::Cpu).unwrap();
     let inputs: Vec<_> = SENTENCES
         .iter()
         .map(|s| model.tokenizer.tokenize(s))
         .collect();
-    let tags = model.predict(&inputs, |_| {}).unwrap();
-    let want = reference(model_dir);
+    let tags = if as_text {
+        model.predict_sentences(&inputs, |_| {}).unwrap()
+    } else {
+        model.predict(&inputs, |_| {}).unwrap()
+    };
+    let want = reference(model_dir, as_text && model.context);
     assert_eq!(want.len(), SENTENCES.len());
     let mut pieces = 0;
     for ((s, (tok, tag)), (rtoks, rlabels)) in
@@ -113,6 +125,48 @@ fn random_model_matches_transformers_token_by_token() {
         .collect();
     newsgraph::ner::write_random_model(t.path(), &words, 3).unwrap();
     check(t.path());
+}
+
+/// A model trained with context reads a text's sentences as one stream of overlapping windows,
+/// in Rust as in the training script's evaluation: the same label on every piece. The
+/// sentences' stream spans several windows of the small model.
+#[test]
+fn context_windows_match_the_training_script() {
+    let t = tempfile::tempdir().unwrap();
+    let words: Vec<&str> = SENTENCES
+        .iter()
+        .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    newsgraph::ner::write_random_model(t.path(), &words, 5).unwrap();
+    let cfg_path = t.path().join("config.json");
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cfg_path).unwrap()).unwrap();
+    cfg["newsgraph"] = serde_json::json!({"context": 254});
+    std::fs::write(&cfg_path, cfg.to_string()).unwrap();
+    let model = NerModel::load(t.path(), tch::Device::Cpu).unwrap();
+    assert!(model.context);
+    let inputs: Vec<_> = SENTENCES
+        .iter()
+        .map(|s| model.tokenizer.tokenize(s))
+        .collect();
+    assert!(inputs.iter().map(|t| t.ids.len()).sum::<usize>() > 2 * model.window);
+    check_as(t.path(), true);
+    // Context changes labels: read alone, some piece is labelled otherwise.
+    let alone = model.predict(&inputs, |_| {}).unwrap();
+    let together = model.predict_sentences(&inputs, |_| {}).unwrap();
+    assert_eq!(
+        alone.iter().map(Vec::len).collect::<Vec<_>>(),
+        together.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    assert_ne!(
+        alone.iter().flatten().map(|t| t.label).collect::<Vec<_>>(),
+        together
+            .iter()
+            .flatten()
+            .map(|t| t.label)
+            .collect::<Vec<_>>()
+    );
 }
 
 /// The ONNX backends run the same windows, batches and offsets as torch: fp32 gives the same

@@ -5,10 +5,20 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+/// One CoNLL sentence: its words and their IOB tags.
+pub type Sentence = (Vec<String>, Vec<String>);
+
 /// Sentences of (words, IOB tags) from a CoNLL-2003 style file (token ... tag per line).
-pub fn read_conll(path: &Path) -> Result<Vec<(Vec<String>, Vec<String>)>> {
+pub fn read_conll(path: &Path) -> Result<Vec<Sentence>> {
+    Ok(read_conll_docs(path)?.0)
+}
+
+/// [`read_conll`] and the index of each document's first sentence: a `-DOCSTART-` line opens a
+/// document (a file without them is one document).
+pub fn read_conll_docs(path: &Path) -> Result<(Vec<Sentence>, Vec<usize>)> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut out = Vec::new();
+    let mut starts = vec![0];
     let (mut words, mut tags) = (Vec::new(), Vec::new());
     for (i, line) in text.lines().enumerate() {
         let cols: Vec<&str> = line.split_whitespace().collect();
@@ -19,6 +29,12 @@ pub fn read_conll(path: &Path) -> Result<Vec<(Vec<String>, Vec<String>)>> {
             continue;
         }
         if cols[0] == "-DOCSTART-" {
+            if !words.is_empty() {
+                out.push((std::mem::take(&mut words), std::mem::take(&mut tags)));
+            }
+            if starts.last() != Some(&out.len()) {
+                starts.push(out.len());
+            }
             continue;
         }
         if cols.len() < 2 {
@@ -33,7 +49,8 @@ pub fn read_conll(path: &Path) -> Result<Vec<(Vec<String>, Vec<String>)>> {
     if !words.is_empty() {
         out.push((words, tags));
     }
-    Ok(out)
+    starts.retain(|&s| s < out.len());
+    Ok((out, starts))
 }
 
 /// Entity spans (first word, end word, type) of an IOB tag sequence.
@@ -142,7 +159,7 @@ pub fn evaluate_cased(
     progress: impl FnMut(usize),
 ) -> Result<Evaluation> {
     let t = std::time::Instant::now();
-    let mut data = read_conll(path)?;
+    let (mut data, doc_starts) = read_conll_docs(path)?;
     for (words, _) in data.iter_mut() {
         for w in words.iter_mut() {
             *w = case.apply(w);
@@ -157,7 +174,14 @@ pub fn evaluate_cased(
         })
         .collect();
     let inputs: Vec<Tokenized> = toks.iter().map(|(t, _)| t.clone()).collect();
-    let pieces = model.predict(&inputs, progress)?;
+    // Each document's sentences in order, as the text they were cut from, so a model trained
+    // with context reads each with its neighbours.
+    let mut progress = progress;
+    let mut pieces = Vec::with_capacity(inputs.len());
+    for (k, &a) in doc_starts.iter().enumerate() {
+        let b = doc_starts.get(k + 1).copied().unwrap_or(inputs.len());
+        pieces.extend(model.predict_sentences(&inputs[a..b], &mut progress)?);
+    }
     let mut counts: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for (((_, gold), (tok, firsts)), pcs) in data.iter().zip(&toks).zip(&pieces) {
         let wt = word_tags(tok, pcs);
@@ -212,6 +236,22 @@ pub fn evaluate_cased(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docstart_lines_open_documents() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("d.txt");
+        std::fs::write(
+            &p,
+            "-DOCSTART- O\n\nA B-ORG\n\nb O\n-DOCSTART- O\nc O\n\n-DOCSTART- O\n\n",
+        )
+        .unwrap();
+        let (sents, starts) = read_conll_docs(&p).unwrap();
+        assert_eq!(sents.len(), 3);
+        assert_eq!(starts, vec![0, 2]);
+        std::fs::write(&p, "A B-ORG\n\nb O\n").unwrap();
+        assert_eq!(read_conll_docs(&p).unwrap().1, vec![0]);
+    }
 
     #[test]
     fn spans_follow_iob2_and_stray_i() {

@@ -154,6 +154,9 @@ pub struct NerModel {
     cls: i64,
     sep: i64,
     pad: i64,
+    /// Trained on windows of consecutive sentences (config.json `newsgraph.context`): a text's
+    /// sentences are then tagged as one stream ([`NerModel::predict_sentences`]).
+    pub context: bool,
     /// Maximum wordpieces per window (without [CLS]/[SEP]).
     pub window: usize,
     pub overlap: usize,
@@ -260,6 +263,16 @@ impl NerModel {
             .map_err(|e| Error::model(&vocab_path, format!("cannot read vocabulary: {e}")))?;
         let token = |t: &str| inner.vocab().token_to_id(t);
         let (cls, sep, pad) = (token("[CLS]"), token("[SEP]"), token("[PAD]"));
+        let context = cfg
+            .pointer("/newsgraph/context")
+            .and_then(|v| v.as_u64())
+            .is_some_and(|n| n > 0);
+        // Capitals are lower-cased for a cased model unless its config says otherwise.
+        let fold_caps = !lower
+            && cfg
+                .pointer("/newsgraph/fold_caps")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(true);
         let max_pos = cfg
             .get("max_position_embeddings")
             .and_then(|v| v.as_i64())
@@ -309,6 +322,7 @@ impl NerModel {
             tokenizer: NerTokenizer {
                 inner,
                 max_pieces_per_word: 24,
+                fold_caps,
             },
             engine,
             backend,
@@ -320,13 +334,49 @@ impl NerModel {
             cls,
             sep,
             pad,
+            context,
             window: (max_pos - 2).min(254),
             overlap: 64,
             batch_size: 32,
         })
     }
 
-    /// Label every piece of every input. Inputs are windowed, sorted by length and batched.
+    /// Label every piece of the consecutive sentences of one text. A model trained with context
+    /// reads them as one stream of pieces cut into overlapping windows, so each sentence is
+    /// tagged with its neighbours around it, as in training; other models read one sentence
+    /// at a time ([`predict`](Self::predict)).
+    pub fn predict_sentences(
+        &self,
+        sentences: &[Tokenized],
+        progress: impl FnMut(usize),
+    ) -> Result<Vec<Vec<PieceTag>>> {
+        if !self.context || sentences.len() < 2 {
+            return self.predict(sentences, progress);
+        }
+        let stream = Tokenized {
+            ids: sentences
+                .iter()
+                .flat_map(|t| t.ids.iter().copied())
+                .collect(),
+            ..Default::default()
+        };
+        let tags = self
+            .predict(std::slice::from_ref(&stream), progress)?
+            .pop()
+            .unwrap_or_default();
+        let mut rest = tags.as_slice();
+        Ok(sentences
+            .iter()
+            .map(|t| {
+                let (mine, after) = rest.split_at(t.ids.len().min(rest.len()));
+                rest = after;
+                mine.to_vec()
+            })
+            .collect())
+    }
+
+    /// Label every piece of every input, each read on its own. Inputs are windowed, sorted by
+    /// length and batched.
     pub fn predict(
         &self,
         inputs: &[Tokenized],
