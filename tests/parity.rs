@@ -156,11 +156,15 @@ fn context_windows_match_the_training_script() {
     let alone = model.predict(&inputs, |_| {}).unwrap();
     let together = model.predict_sentences(&inputs, |_| {}).unwrap();
     assert_eq!(
-        alone.iter().map(Vec::len).collect::<Vec<_>>(),
-        together.iter().map(Vec::len).collect::<Vec<_>>()
+        alone.iter().map(|t| t.len()).collect::<Vec<_>>(),
+        together.iter().map(|t| t.len()).collect::<Vec<_>>()
     );
     assert_ne!(
-        alone.iter().flatten().map(|t| t.label).collect::<Vec<_>>(),
+        alone
+            .iter()
+            .flat_map(|t| t.iter())
+            .map(|t| t.label)
+            .collect::<Vec<_>>(),
         together
             .iter()
             .flatten()

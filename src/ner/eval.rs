@@ -184,7 +184,7 @@ pub fn evaluate_cased(
     }
     let mut counts: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for (((_, gold), (tok, firsts)), pcs) in data.iter().zip(&toks).zip(&pieces) {
-        let wt = word_tags(tok, pcs);
+        let wt = word_tags(tok, pcs, &model.labels);
         // Predicted label per CoNLL word: the tag of the first tokenizer word inside it.
         let pred: Vec<String> = firsts
             .iter()

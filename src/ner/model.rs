@@ -1,6 +1,6 @@
 //! Loading a rust-bert model directory (`config.json`, `vocab.txt`, `rust_model.ot`) and running
 //! it in batches on CPU or CUDA.
-use super::{owner, windows, NerTokenizer, PieceTag, Tokenized, Window};
+use super::{owner, windows, NerTokenizer, PieceTag, Tagged, Tokenized, Window};
 use crate::error::{Error, Result};
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
@@ -349,7 +349,7 @@ impl NerModel {
         &self,
         sentences: &[Tokenized],
         progress: impl FnMut(usize),
-    ) -> Result<Vec<Vec<PieceTag>>> {
+    ) -> Result<Vec<Tagged>> {
         if !self.context || sentences.len() < 2 {
             return self.predict(sentences, progress);
         }
@@ -364,13 +364,14 @@ impl NerModel {
             .predict(std::slice::from_ref(&stream), progress)?
             .pop()
             .unwrap_or_default();
-        let mut rest = tags.as_slice();
+        let mut at = 0;
         Ok(sentences
             .iter()
             .map(|t| {
-                let (mine, after) = rest.split_at(t.ids.len().min(rest.len()));
-                rest = after;
-                mine.to_vec()
+                let end = (at + t.ids.len()).min(tags.len());
+                let mine = tags.slice(at..end);
+                at = end;
+                mine
             })
             .collect())
     }
@@ -381,7 +382,7 @@ impl NerModel {
         &self,
         inputs: &[Tokenized],
         mut progress: impl FnMut(usize),
-    ) -> Result<Vec<Vec<PieceTag>>> {
+    ) -> Result<Vec<Tagged>> {
         let mut all: Vec<Window> = Vec::new();
         let mut per_input: Vec<Vec<usize>> = vec![Vec::new(); inputs.len()];
         for (i, t) in inputs.iter().enumerate() {
@@ -394,7 +395,7 @@ impl NerModel {
             .filter(|&w| all[w].end > all[w].start)
             .collect();
         order.sort_by_key(|&w| (all[w].end - all[w].start, w));
-        let mut results: Vec<Vec<PieceTag>> = vec![Vec::new(); all.len()];
+        let mut results: Vec<Tagged> = vec![Tagged::default(); all.len()];
         // Budget: batch_size windows of up to 128 pieces, fewer when longer.
         let budget = self.batch_size * 128;
         let mut k = 0;
@@ -421,17 +422,30 @@ impl NerModel {
             .enumerate()
             .map(|(i, t)| {
                 let ws: Vec<Window> = per_input[i].iter().map(|&w| all[w].clone()).collect();
-                (0..t.ids.len())
-                    .map(|p| {
-                        let o = owner(&ws, p);
-                        results[per_input[i][o]][p - ws[o].start]
-                    })
-                    .collect()
+                let n = self.labels.len();
+                let mut out = Tagged {
+                    pieces: Vec::with_capacity(t.ids.len()),
+                    probs: Vec::with_capacity(t.ids.len() * n),
+                    labels: n,
+                };
+                for p in 0..t.ids.len() {
+                    let o = owner(&ws, p);
+                    let r = &results[per_input[i][o]];
+                    let q = p - ws[o].start;
+                    out.pieces.push(r[q]);
+                    out.probs.extend_from_slice(r.dist(q).unwrap_or(&[]));
+                }
+                if out.probs.len() != out.pieces.len() * n {
+                    out.probs.clear();
+                    out.labels = 0;
+                }
+                out
             })
             .collect())
     }
 
-    /// Best label and its probability for each piece of a batch, on libtorch.
+    /// The probability of every label for each piece of a batch (row after row, piece after
+    /// piece), on libtorch.
     fn torch_logits(
         &self,
         net: &Net,
@@ -439,7 +453,7 @@ impl NerModel {
         mask: Vec<i64>,
         rows: usize,
         len: usize,
-    ) -> Result<(Vec<f32>, Vec<i64>)> {
+    ) -> Result<Vec<f32>> {
         let shape = [rows as i64, len as i64];
         let ids_t = Tensor::from_slice(&ids).view(shape).to_device(self.device);
         let mask_t = Tensor::from_slice(&mask).view(shape).to_device(self.device);
@@ -457,12 +471,8 @@ impl NerModel {
             })
         })?;
         let probs = logits.softmax(-1, Kind::Float);
-        let (best_p, best_i) = probs.max_dim(-1, false);
-        let best_p = Vec::<f32>::try_from(best_p.to_device(Device::Cpu).flatten(0, -1))
-            .map_err(|e: tch::TchError| Error::Inference(e.to_string()))?;
-        let best_i = Vec::<i64>::try_from(best_i.to_device(Device::Cpu).flatten(0, -1))
-            .map_err(|e: tch::TchError| Error::Inference(e.to_string()))?;
-        Ok((best_p, best_i))
+        Vec::<f32>::try_from(probs.to_device(Device::Cpu).flatten(0, -1))
+            .map_err(|e: tch::TchError| Error::Inference(e.to_string()))
     }
 
     fn run_batch(
@@ -470,7 +480,7 @@ impl NerModel {
         inputs: &[Tokenized],
         all: &[Window],
         batch: &[usize],
-    ) -> Result<Vec<Vec<PieceTag>>> {
+    ) -> Result<Vec<Tagged>> {
         let len = batch
             .iter()
             .map(|&w| all[w].end - all[w].start)
@@ -488,21 +498,29 @@ impl NerModel {
             row[1 + win.end - win.start] = self.sep;
             mask[r * len..r * len + win.end - win.start + 2].fill(1);
         }
-        let (best_p, best_i) = match &self.engine {
+        let probs = match &self.engine {
             Engine::Torch { net, .. } => self.torch_logits(net, ids, mask, batch.len(), len)?,
-            Engine::Onnx(session) => onnx_best(session, ids, mask, batch.len(), len)?,
+            Engine::Onnx(session) => onnx_probs(session, ids, mask, batch.len(), len)?,
         };
+        let k = self.labels.len();
+        if probs.len() != batch.len() * len * k {
+            return Err(Error::Inference(format!(
+                "the model gave {} scores for {} pieces of {k} labels",
+                probs.len(),
+                batch.len() * len
+            )));
+        }
         Ok(batch
             .iter()
             .enumerate()
             .map(|(r, &w)| {
                 let n = all[w].end - all[w].start;
-                (0..n)
-                    .map(|p| PieceTag {
-                        label: best_i[r * len + 1 + p] as u16,
-                        prob: best_p[r * len + 1 + p],
-                    })
-                    .collect()
+                let row = &probs[(r * len + 1) * k..(r * len + 1 + n) * k];
+                Tagged {
+                    pieces: row.chunks(k).map(best_of).collect(),
+                    probs: row.to_vec(),
+                    labels: k,
+                }
             })
             .collect())
     }
@@ -584,15 +602,29 @@ pub fn write_random_model_with(
     Ok(())
 }
 
-/// Best label and its probability (softmax over the labels, in f32 as torch computes it) for
-/// each piece of a batch, on onnxruntime.
-fn onnx_best(
+/// The best label of one piece and its probability (the first best on ties, as torch's max).
+fn best_of(dist: &[f32]) -> PieceTag {
+    let (mut label, mut prob) = (0usize, f32::NEG_INFINITY);
+    for (i, &p) in dist.iter().enumerate() {
+        if p > prob {
+            (label, prob) = (i, p);
+        }
+    }
+    PieceTag {
+        label: label as u16,
+        prob,
+    }
+}
+
+/// The probability of every label (softmax over the logits, in f32) for each piece of a batch,
+/// on onnxruntime.
+fn onnx_probs(
     session: &std::sync::Mutex<ort::session::Session>,
     ids: Vec<i64>,
     mask: Vec<i64>,
     rows: usize,
     len: usize,
-) -> Result<(Vec<f32>, Vec<i64>)> {
+) -> Result<Vec<f32>> {
     let inf = |e: ort::Error| Error::Inference(format!("onnxruntime: {e}"));
     let ids = ort::value::Tensor::from_array(([rows, len], ids)).map_err(inf)?;
     let mask = ort::value::Tensor::from_array(([rows, len], mask)).map_err(inf)?;
@@ -604,18 +636,11 @@ fn onnx_best(
         .map_err(inf)?;
     let (shape, logits) = outputs["logits"].try_extract_tensor::<f32>().map_err(inf)?;
     let labels = shape.last().copied().unwrap_or(0).max(1) as usize;
-    let mut best_p = Vec::with_capacity(rows * len);
-    let mut best_i = Vec::with_capacity(rows * len);
+    let mut probs = Vec::with_capacity(logits.len());
     for row in logits.chunks(labels) {
-        let (mut bi, mut bv) = (0usize, f32::NEG_INFINITY);
-        for (i, &v) in row.iter().enumerate() {
-            if v > bv {
-                (bi, bv) = (i, v);
-            }
-        }
-        let sum: f32 = row.iter().map(|&v| (v - bv).exp()).sum();
-        best_p.push(1.0 / sum);
-        best_i.push(bi as i64);
+        let top = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let sum: f32 = row.iter().map(|&v| (v - top).exp()).sum();
+        probs.extend(row.iter().map(|&v| (v - top).exp() / sum));
     }
-    Ok((best_p, best_i))
+    Ok(probs)
 }
