@@ -38,7 +38,10 @@ fn dev_f1_matches_the_model_card() {
         "eval-ner F1 {f1} vs model card {}",
         card_f1()
     );
-    assert!(f1 >= 0.935, "dev F1 {f1} is below the 0.935 floor (issue 14)");
+    assert!(
+        f1 >= 0.935,
+        "dev F1 {f1} is below the 0.935 floor (issue 14)"
+    );
     for t in ["PER", "LOC", "ORG", "MISC"] {
         let s = &v["per_type"][t];
         assert!(

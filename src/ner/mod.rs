@@ -311,9 +311,9 @@ impl Iob2 {
             let mut next = vec![f64::NEG_INFINITY; n];
             let mut from = vec![0usize; n];
             for b in 0..n {
-                for a in 0..n {
-                    if self.allowed[a * n + b] && score[a] > next[b] {
-                        (next[b], from[b]) = (score[a], a);
+                for (a, &s) in score.iter().enumerate() {
+                    if self.allowed[a * n + b] && s > next[b] {
+                        (next[b], from[b]) = (s, a);
                     }
                 }
                 next[b] += ln(d[b]);
