@@ -512,18 +512,12 @@ def main() -> None:
         return choice
 
     def epoch_items_of() -> list:
-        if not ctx:
-            if not args.case_aug:
-                return train_items
-            out = []
-            for item, (up, low) in zip(train_items, variants):
-                r = rng.random()
-                out.append(up if r < args.case_aug / 2 else low if r < args.case_aug else item)
-            return out
+        """This epoch's training items: each sentence in its drawn case, packed into context
+        windows with --context. (Without --block-case the draw is the one earlier runs made.)"""
         sents = train_items
         if args.case_aug or args.block_case:
             sents = [(item, *v)[c] for item, v, c in zip(train_items, variants, epoch_choice())]
-        return packed_epoch(sents, rng, min(64, ctx), ctx, cls, sep)
+        return packed_epoch(sents, rng, min(64, ctx), ctx, cls, sep) if ctx else sents
 
     def score(res_model) -> dict:
         if not ctx:

@@ -115,15 +115,19 @@ fn shipped_model_matches_transformers_token_by_token() {
     check(&shipped_model());
 }
 
-#[test]
-fn random_model_matches_transformers_token_by_token() {
-    let t = tempfile::tempdir().unwrap();
-    let words: Vec<&str> = SENTENCES
+/// The words of the sentences above, for the vocabulary of a random model.
+fn sentence_words() -> Vec<&'static str> {
+    SENTENCES
         .iter()
         .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
-        .collect();
-    newsgraph::ner::write_random_model(t.path(), &words, 3).unwrap();
+        .collect()
+}
+
+#[test]
+fn random_model_matches_transformers_token_by_token() {
+    let t = tempfile::tempdir().unwrap();
+    newsgraph::ner::write_random_model(t.path(), &sentence_words(), 3).unwrap();
     check(t.path());
 }
 
@@ -133,12 +137,7 @@ fn random_model_matches_transformers_token_by_token() {
 #[test]
 fn context_windows_match_the_training_script() {
     let t = tempfile::tempdir().unwrap();
-    let words: Vec<&str> = SENTENCES
-        .iter()
-        .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))
-        .filter(|w| !w.is_empty())
-        .collect();
-    newsgraph::ner::write_random_model(t.path(), &words, 5).unwrap();
+    newsgraph::ner::write_random_model(t.path(), &sentence_words(), 5).unwrap();
     let cfg_path = t.path().join("config.json");
     let mut cfg: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&cfg_path).unwrap()).unwrap();

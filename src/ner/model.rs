@@ -1,6 +1,6 @@
 //! Loading a rust-bert model directory (`config.json`, `vocab.txt`, `rust_model.ot`) and running
 //! it in batches on CPU or CUDA.
-use super::{owner, windows, NerTokenizer, PieceTag, Tagged, Tokenized, Window};
+use super::{owner, windows, NerTokenizer, Tagged, Tokenized, Window};
 use crate::error::{Error, Result};
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
@@ -516,11 +516,7 @@ impl NerModel {
             .map(|(r, &w)| {
                 let n = all[w].end - all[w].start;
                 let row = &probs[(r * len + 1) * k..(r * len + 1 + n) * k];
-                Tagged {
-                    pieces: row.chunks(k).map(best_of).collect(),
-                    probs: row.to_vec(),
-                    labels: k,
-                }
+                Tagged::from_probs(row.to_vec(), k)
             })
             .collect())
     }
@@ -600,20 +596,6 @@ pub fn write_random_model_with(
     vs.save(&weights)
         .map_err(|e| Error::model(&weights, e.to_string()))?;
     Ok(())
-}
-
-/// The best label of one piece and its probability (the first best on ties, as torch's max).
-fn best_of(dist: &[f32]) -> PieceTag {
-    let (mut label, mut prob) = (0usize, f32::NEG_INFINITY);
-    for (i, &p) in dist.iter().enumerate() {
-        if p > prob {
-            (label, prob) = (i, p);
-        }
-    }
-    PieceTag {
-        label: label as u16,
-        prob,
-    }
 }
 
 /// The probability of every label (softmax over the logits, in f32) for each piece of a batch,
