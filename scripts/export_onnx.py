@@ -41,16 +41,53 @@ def load(model_dir: Path):
     # tch writes "a|b|c" for the parameter "a.b.c"; modules written from Python carry dots.
     state = {k.replace("|", "."): v.float()
              for k, v in torch.jit.load(str(model_dir / "rust_model.ot")).named_parameters()}
-    missing, unexpected = model.load_state_dict(state, strict=False)
+    ner = {k: v for k, v in state.items() if not k.startswith("syntax.")}
+    missing, unexpected = model.load_state_dict(ner, strict=False)
     missing = [m for m in missing if not m.endswith("position_ids")]
     if missing or unexpected:
         sys.exit(f"export_onnx: {model_dir}: missing {missing[:5]}, unexpected {unexpected[:5]}")
-    return model.eval()
+    model.eval()
+    if not (model_dir / "syntax.json").is_file():
+        return model
+    # A syntax head (scripts/train_syntax.py): one graph computes both.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from train_syntax import SyntaxHead
+
+    meta = json.loads((model_dir / "syntax.json").read_text())
+    c = model.config
+    head = SyntaxHead(meta["layers"], c.dim, c.n_heads, c.hidden_dim, len(meta["labels"]), len(meta["upos"]),
+                      len(meta["lemma_scripts"]), meta["arc_dim"], meta["rel_dim"])
+    head.load_state_dict({k[len("syntax."):]: v for k, v in state.items() if k.startswith("syntax.")})
+    return WithSyntax(model, head.eval()).eval()
+
+
+class WithSyntax(torch.nn.Module):
+    """The NER model and its syntax head in one pass: inputs input_ids, attention_mask and
+    heads_mask (1 on the [CLS] root and on each parser word's piece); outputs the NER logits,
+    the arc scores [batch, dependent, head] (pieces outside heads_mask at -1e9), and per piece
+    the label for its best allowed head, its UPOS and its lemma script (int64 indices).
+    Mirrors src/syntax/net.rs."""
+
+    def __init__(self, ner, head):
+        super().__init__()
+        self.ner = ner
+        self.syntax = head
+        self.config = ner.config
+
+    def forward(self, input_ids, attention_mask, heads_mask):
+        o = self.ner.distilbert(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+        logits = self.ner.classifier(o.last_hidden_state)
+        arc, rd, rh, up, lm = self.syntax(list(o.hidden_states[1:]), attention_mask)
+        arc = arc.masked_fill(heads_mask.unsqueeze(1) == 0, -1e9)
+        best = arc.argmax(-1)
+        rhb = rh.gather(1, best.unsqueeze(-1).expand(-1, -1, rh.shape[-1]))
+        rel = torch.einsum("bnd,rde,bne->bnr", rd, self.syntax.rel_U, rhb).argmax(-1)
+        return logits, arc, rel, up.argmax(-1), lm.argmax(-1)
 
 
 # Written beside model-int8.onnx; scripts/setup exports again when it differs.
 RECIPE_FILE = "model-int8.recipe"
-RECIPE = "int8 v2: ffn+classifier MatMulNBits 8-bit block 256 level 4; attention dynamic per-channel reduce_range"
+RECIPE = "int8 v3: ffn+classifier MatMulNBits 8-bit block 256 level 4; attention dynamic per-channel reduce_range; syntax scorers fp32"
 
 
 def quantize_int8(fp32: Path, out: Path, config) -> None:
@@ -68,9 +105,13 @@ def quantize_int8(fp32: Path, out: Path, config) -> None:
     consts = {t.name: t.dims for t in m.graph.initializer}
     inner = getattr(config, "intermediate_size", None) or getattr(config, "hidden_dim")
     labels = len(config.id2label)
-    blockwise, other = [], []
+    blockwise, other, scorers = [], [], []
     for n in m.graph.node:
         if n.op_type != "MatMul":
+            continue
+        # The syntax head's scorers stay fp32 (small; arcs are compared across a sentence).
+        if "/syntax/" in n.name and "/syntax/block/" not in n.name:
+            scorers.append(n.name)
             continue
         dims = consts.get(n.input[1])
         if dims is not None and len(dims) == 2 and (inner in dims or dims[1] == labels):
@@ -81,13 +122,13 @@ def quantize_int8(fp32: Path, out: Path, config) -> None:
         sys.exit(f"export_onnx: {fp32}: no feed-forward MatMul found (intermediate size {inner})")
     cfg = DefaultWeightOnlyQuantConfig(block_size=256, is_symmetric=True, accuracy_level=4,
                                        quant_format=QuantFormat.QOperator, bits=8)
-    q = MatMulNBitsQuantizer(m, algo_config=cfg, nodes_to_exclude=other)
+    q = MatMulNBitsQuantizer(m, algo_config=cfg, nodes_to_exclude=other + scorers)
     q.process()
     mid = out.with_suffix(".nbits.tmp")
     q.model.save_model_to_file(str(mid), use_external_data_format=False)
     try:
         quantize_dynamic(str(mid), str(out), op_types_to_quantize=["MatMul"], per_channel=True,
-                         reduce_range=True, weight_type=QuantType.QInt8)
+                         reduce_range=True, weight_type=QuantType.QInt8, nodes_to_exclude=scorers)
     finally:
         mid.unlink(missing_ok=True)
 
@@ -102,14 +143,18 @@ def main() -> None:
     fp32, int8 = d / "model.onnx", d / "model-int8.onnx"
     ids = torch.tensor([[101, 7592, 1010, 2088, 102], [101, 7592, 102, 0, 0]], dtype=torch.long)
     mask = (ids != 0).long()
+    syntax = isinstance(model, WithSyntax)
+    heads = torch.tensor([[1, 1, 1, 1, 0], [1, 1, 0, 0, 0]], dtype=torch.long)
+    args_in = (ids, mask, heads) if syntax else (ids, mask)
+    inputs = ["input_ids", "attention_mask"] + (["heads_mask"] if syntax else [])
+    outputs = ["logits"] + (["arc", "rel", "upos", "lemma"] if syntax else [])
+    axes = {n: {0: "batch", 1: "length"} for n in inputs + outputs}
+    if syntax:
+        axes["arc"] = {0: "batch", 1: "length", 2: "heads"}
     tmp = fp32.with_suffix(".onnx.tmp")
     with torch.no_grad():
-        torch.onnx.export(
-            model, (ids, mask), str(tmp), input_names=["input_ids", "attention_mask"],
-            output_names=["logits"], opset_version=17, do_constant_folding=True,
-            dynamic_axes={"input_ids": {0: "batch", 1: "length"},
-                          "attention_mask": {0: "batch", 1: "length"},
-                          "logits": {0: "batch", 1: "length"}})
+        torch.onnx.export(model, args_in, str(tmp), input_names=inputs, output_names=outputs,
+                          opset_version=17, do_constant_folding=True, dynamic_axes=axes)
     os.replace(tmp, fp32)
     tmp = int8.with_suffix(".onnx.tmp")
     quantize_int8(fp32, tmp, model.config)
@@ -119,10 +164,19 @@ def main() -> None:
     import onnxruntime as ort
 
     sess = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"])
-    got = sess.run(["logits"], {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})[0]
+    feed = dict(zip(inputs, (t.numpy() for t in args_in)))
+    got = sess.run(None, feed)
     with torch.no_grad():
-        want = model(input_ids=ids, attention_mask=mask).logits.numpy()
-    err = float(abs(got - want).max())
+        want = model(*args_in)
+    want = [w.numpy() for w in want] if syntax else [want.logits.numpy()]
+    err = float(abs(got[0] - want[0]).max())
+    if syntax:
+        # Arc scores of the allowed heads, and the argmax outputs exactly.
+        allowed = heads.numpy()[:, None, :].astype(bool) & mask.numpy()[:, :, None].astype(bool)
+        err = max(err, float(abs(got[1] - want[1])[allowed].max()))
+        for g, w in zip(got[2:], want[2:]):
+            if not (g == w).all():
+                sys.exit("export_onnx: the fp32 graph's syntax labels differ from torch")
     if err > 1e-3:
         sys.exit(f"export_onnx: fp32 graph differs from torch by {err}")
     print(f"export_onnx: wrote {fp32} ({fp32.stat().st_size / 1e6:.0f} MB) and {int8} "

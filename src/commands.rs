@@ -295,6 +295,137 @@ pub fn eval_ner(
     Ok(0)
 }
 
+/// `parse`: the syntax layer of one text, as CoNLL-U with code-point offsets or as JSON.
+pub fn parse(text: &str, json: bool, model: &ModelChoice, mut out: impl Write) -> Result<i32> {
+    let model = model.load()?;
+    if model.syntax.is_none() {
+        return Err(Error::model(
+            &model.dir,
+            "this model has no syntax head (syntax.json); scripts/train_syntax.py trains one",
+        ));
+    }
+    let sentences = crate::segment::split(text);
+    let mut doc = crate::doc::Document::new(
+        crate::doc::DocMeta::default(),
+        text.to_string(),
+        crate::doc::View::identity(text),
+    );
+    doc.sentences = sentences;
+    pipeline::tag_all(std::slice::from_mut(&mut doc), &model, None)?;
+    let cp = |b: usize| text[..b].chars().count();
+    let mut json_rows = Vec::new();
+    let mut w = || -> std::io::Result<()> {
+        for (s, sent) in doc.sentences.iter().enumerate() {
+            let stext = &text[sent.range.clone()];
+            let Some(p) = doc.parse_of(s) else {
+                if !json {
+                    writeln!(
+                        out,
+                        "# sent_id = {}\n# text = {}\n# not parsed: longer than one model window\n",
+                        s + 1,
+                        stdext(stext)
+                    )?;
+                }
+                continue;
+            };
+            if json {
+                let words: Vec<serde_json::Value> = p
+                    .words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| {
+                        serde_json::json!({"id": i + 1, "form": &text[w.range()], "lemma": w.lemma,
+                            "upos": w.upos, "head": w.head, "deprel": w.rel,
+                            "start": cp(w.start as usize), "end": cp(w.end as usize)})
+                    })
+                    .collect();
+                json_rows.push(serde_json::json!({"sentence": s + 1, "text": stext,
+                    "start": cp(sent.range.start), "end": cp(sent.range.end), "words": words}));
+                continue;
+            }
+            writeln!(out, "# sent_id = {}\n# text = {}", s + 1, stdext(stext))?;
+            for (i, w) in p.words.iter().enumerate() {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t_\t_\t{}\t{}\t_\tStart={}|End={}",
+                    i + 1,
+                    &text[w.range()],
+                    w.lemma,
+                    w.upos,
+                    w.head,
+                    w.rel,
+                    cp(w.start as usize),
+                    cp(w.end as usize)
+                )?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    };
+    w().map_err(stdout_err)?;
+    if json {
+        let s = serde_json::to_string_pretty(&json_rows).map_err(json_err)?;
+        writeln!(out, "{s}").map_err(stdout_err)?;
+    }
+    Ok(0)
+}
+
+/// A sentence on one line (CoNLL-U comments cannot hold line breaks).
+fn stdext(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `eval-parse`: scores of the syntax head on a CoNLL-U file.
+pub fn eval_parse(
+    conllu: &Path,
+    json: bool,
+    threads: usize,
+    model: &ModelChoice,
+    mut out: impl Write,
+) -> Result<i32> {
+    tch::set_num_threads(threads.max(1) as i32);
+    let model = model.load()?;
+    let pb = pipeline::progress(0, "eval");
+    let ev = crate::syntax::eval::evaluate(&model, conllu, |n| pb.inc(n as u64))?;
+    pb.finish_and_clear();
+    if json {
+        let s = serde_json::to_string_pretty(&ev).map_err(json_err)?;
+        writeln!(out, "{s}").map_err(stdout_err)?;
+        return Ok(0);
+    }
+    let mut w = || -> std::io::Result<()> {
+        writeln!(
+            out,
+            "model {} on {} ({} sentences, {} words, {:.0} sentences/s)",
+            ev.model,
+            conllu.display(),
+            ev.sentences,
+            ev.words,
+            ev.sentences_per_second
+        )?;
+        writeln!(
+            out,
+            "UAS {:.4}  LAS {:.4}  (full labels {:.4})  UPOS {:.4}  lemma {:.4}",
+            ev.uas, ev.las, ev.las_full, ev.upos, ev.lemma
+        )?;
+        writeln!(
+            out,
+            "{:<12} {:>9} {:>9} {:>9} {:>8}",
+            "relation", "precision", "recall", "f1", "support"
+        )?;
+        for (k, s) in &ev.per_label {
+            writeln!(
+                out,
+                "{:<12} {:>9.4} {:>9.4} {:>9.4} {:>8}",
+                k, s.precision, s.recall, s.f1, s.support
+            )?;
+        }
+        Ok(())
+    };
+    w().map_err(stdout_err)?;
+    Ok(0)
+}
+
 /// `quantities`: every quantity the rule layer reads in a text.
 pub fn quantities(text: &str, json: bool, mut out: impl Write) -> Result<i32> {
     let qs = claims::scan(text);

@@ -290,6 +290,10 @@ pub struct Document {
     pub mentions: Vec<Mention>,
     pub claims: Vec<crate::claims::Claim>,
     pub relations: Vec<crate::relations::Relation>,
+    /// The syntax layer: one parse per sentence the model parsed, in sentence order (none
+    /// when the model has no syntax head, or for a sentence longer than one model window).
+    #[serde(default)]
+    pub syntax: Vec<crate::syntax::Parse>,
     /// The news agency the document credits (a credit line of the original text), if any.
     pub credit: Option<String>,
     /// Non-fatal problems (lossy decoding...), reported in run.json.
@@ -304,6 +308,12 @@ pub struct Document {
 }
 
 impl Document {
+    /// The parse of sentence `s`, when it was parsed.
+    pub fn parse_of(&self, s: usize) -> Option<&crate::syntax::Parse> {
+        let k = self.syntax.partition_point(|p| (p.sentence as usize) < s);
+        self.syntax.get(k).filter(|p| p.sentence as usize == s)
+    }
+
     /// A document with no annotations yet.
     pub fn new(meta: DocMeta, text: String, view: View) -> Document {
         Document {
@@ -389,6 +399,7 @@ impl Document {
         self.mentions.shrink_to_fit();
         self.claims.shrink_to_fit();
         self.relations.shrink_to_fit();
+        self.syntax.shrink_to_fit();
         self.warnings.shrink_to_fit();
     }
 }

@@ -38,5 +38,6 @@ pub mod resolve;
 pub mod segment;
 pub mod sources;
 pub mod stories;
+pub mod syntax;
 
 pub use error::{Error, Result};

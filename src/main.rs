@@ -181,6 +181,34 @@ enum Command {
         #[arg(long, default_value = "asis", value_parser = ["asis", "upper", "lower"])]
         case: String,
     },
+    /// Parse one text (argument or --stdin): each sentence as CoNLL-U (id, form, lemma, upos,
+    /// head, deprel; the words' code-point offsets in MISC as Start=/End=), or JSON.
+    Parse {
+        /// The text (or use --stdin).
+        text: Option<String>,
+        /// Read the text from standard input.
+        #[arg(long)]
+        stdin: bool,
+        /// One JSON object per sentence instead of CoNLL-U.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+    /// UAS, LAS, UPOS and lemma accuracy of the model's syntax head on a CoNLL-U file (its
+    /// gold words given), per relation label too.
+    EvalParse {
+        /// CoNLL-U file (Universal Dependencies).
+        conllu: PathBuf,
+        /// Print the scores as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Threads for the model; the default is the number of cores.
+        #[arg(long, default_value_t = default_threads())]
+        threads: usize,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
     /// Print every quantity found in a text (argument or --stdin).
     Quantities {
         /// The text (or use --stdin).
@@ -356,6 +384,18 @@ fn real_main(cli: Cli) -> Result<i32> {
             };
             commands::eval_ner(&conll, json, threads, &model.into(), case, stdout())?
         }
+        Command::Parse {
+            text,
+            stdin,
+            json,
+            model,
+        } => commands::parse(&read_text(text, stdin)?, json, &model.into(), stdout())?,
+        Command::EvalParse {
+            conllu,
+            json,
+            threads,
+            model,
+        } => commands::eval_parse(&conllu, json, threads, &model.into(), stdout())?,
         Command::Quantities { text, stdin, json } => {
             commands::quantities(&read_text(text, stdin)?, json, stdout())?
         }

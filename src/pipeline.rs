@@ -27,6 +27,7 @@ use crate::sources::{self, Credits};
 use crate::stories::{self, Story, StoryOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use std::ops::Range;
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -93,6 +94,8 @@ pub enum Layer {
     View,
     Sentences,
     Mentions,
+    /// Heads, relations, UPOS and lemmas ([`crate::syntax`]); empty without a syntax head.
+    Syntax,
     Claims,
     Relations,
     Credit,
@@ -186,7 +189,8 @@ impl DocStage for Segment {
     }
 }
 
-/// The NER model over every sentence of the chunk, batched across documents.
+/// The NER model over every sentence of the chunk, one document's sentences a batch; with a
+/// model that has a syntax head, the same pass parses them (the syntax layer).
 pub struct Ner<'m> {
     pub model: &'m NerModel,
     pub progress: Option<&'m ProgressBar>,
@@ -200,7 +204,7 @@ impl DocStage for Ner<'_> {
         &[Layer::Sentences]
     }
     fn assigns(&self) -> &'static [Layer] {
-        &[Layer::Mentions]
+        &[Layer::Mentions, Layer::Syntax]
     }
     fn run(&self, docs: &mut [Document]) -> Result<()> {
         tag_all(docs, self.model, self.progress)
@@ -427,15 +431,26 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>
     let tokenizer = &model.tokenizer;
     for doc in docs.iter_mut() {
         doc.mentions.clear();
+        doc.syntax.clear();
         let n = doc.sentences.len();
         for block in (0..n).step_by(SENTENCE_BLOCK) {
             let ids = block..(block + SENTENCE_BLOCK).min(n);
             let d = &*doc;
-            let inputs: Vec<Tokenized> = ids
+            let parse = model.syntax.is_some();
+            let (inputs, words): (Vec<Tokenized>, Vec<Vec<Range<usize>>>) = ids
                 .clone()
                 .into_par_iter()
-                .map(|s| tokenizer.tokenize_sentence(d.slice(&d.sentences[s].range)))
-                .collect();
+                .map(|s| {
+                    let text = d.slice(&d.sentences[s].range);
+                    let mut tok = tokenizer.tokenize_sentence(text);
+                    let words = if parse {
+                        crate::syntax::attach(&mut tok, text)
+                    } else {
+                        Vec::new()
+                    };
+                    (tok, words)
+                })
+                .unzip();
             // Batches never mix documents: with dynamic int8 quantisation a batch's
             // activations share one scale, so a sentence's labels would depend on its
             // batch-mates, and the output on how the corpus was cut into chunks or partitions.
@@ -448,12 +463,21 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>
                 }
             })?;
             let mut found = Vec::new();
-            for ((s, tok), pieces) in ids.zip(&inputs).zip(&tags) {
+            let mut parses = Vec::new();
+            for (((s, tok), pieces), words) in ids.zip(&inputs).zip(&tags).zip(&words) {
                 let range = &d.sentences[s].range;
-                let spans = ner::spans(tok, pieces, &model.labels, d.slice(range));
+                let text = d.slice(range);
+                let spans = ner::spans(tok, pieces, &model.labels, text);
                 found.extend(spans.into_iter().map(|span| span.mention(range.start, s)));
+                if let (Some(raw), Some(tables)) = (&pieces.syntax, &model.syntax) {
+                    parses.push(crate::syntax::Parse {
+                        sentence: s as u32,
+                        words: raw.decode(tables, text, words, range.start),
+                    });
+                }
             }
             doc.mentions.extend(found);
+            doc.syntax.extend(parses);
         }
     }
     Ok(())

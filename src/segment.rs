@@ -17,7 +17,7 @@ const ABBREVIATIONS: &[&str] = &[
 const CLOSERS: &[char] = &['"', '\'', '\u{201d}', '\u{2019}', ')', ']'];
 const OPENERS: &[char] = &['"', '\'', '\u{201c}', '\u{2018}', '(', '['];
 
-fn is_abbreviation(text: &str, dot: usize) -> bool {
+pub(crate) fn is_abbreviation(text: &str, dot: usize) -> bool {
     // The word before the dot, including inner dots ("U.S").
     let before = &text[..dot];
     let start = before

@@ -620,6 +620,50 @@ fn hostile_inputs_are_named_and_the_run_goes_on() {
     assert!(!c.join("sub/out").exists());
 }
 
+/// Structures nested past any stack: 200,000 nested `<div>`s, 100,000 unclosed `<b>` tags and
+/// a JSONL line nested 100,000 deep, each beside a normal article that is still read; the
+/// deep page's text is read flat, the JSONL line is skipped with its reason.
+#[test]
+fn deeply_nested_inputs_cannot_stop_a_run() {
+    let t = tempfile::tempdir().unwrap();
+    let c = t.path().join("corpus");
+    std::fs::create_dir_all(&c).unwrap();
+    let para = "<p>Prime Minister Elena Marsh visited Port Ellis on Monday, where 300 people met \
+                her and the council, and the visit went on until the evening without a break.</p>";
+    let deep = format!(
+        "<html><body>{}{para}{}</body></html>",
+        "<div>".repeat(200_000),
+        "</div>".repeat(200_000)
+    );
+    std::fs::write(c.join("deep.html"), deep).unwrap();
+    let bold = format!("<html><body>{}{para}</body></html>", "<b>".repeat(100_000));
+    std::fs::write(c.join("bold.html"), bold).unwrap();
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    std::fs::write(
+        c.join("lines.jsonl"),
+        format!(
+            "{{\"id\":\"deep\",\"text\":{nested}}}\n{{\"id\":\"ok\",\"text\":\"Elena Marsh met 300 people in Port Ellis.\"}}\n"
+        ),
+    )
+    .unwrap();
+    let out = t.path().join("out");
+    let o = run_code(bin().arg("run").arg(&c).arg("--out").arg(&out), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("skipped lines.jsonl#1: invalid JSON"), "{err}");
+    let docs = jsonl(&out.join("documents.jsonl"));
+    let ids: Vec<&str> = docs.iter().map(|d| d["doc_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["bold.html", "deep.html", "ok"], "{err}");
+    let mentions = jsonl(&out.join("mentions.jsonl"));
+    for d in ["bold.html", "deep.html", "ok"] {
+        assert!(
+            mentions
+                .iter()
+                .any(|m| m["doc_id"] == d && m["surface"] == "Elena Marsh"),
+            "Elena Marsh in {d}"
+        );
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_signal_during_a_forced_run_leaves_the_previous_output_intact() {

@@ -187,3 +187,51 @@ proptest! {
         prop_assert_eq!(first, again);
     }
 }
+
+/// Pages nested deep: a random chain of opening tags (some never closed), text at the bottom,
+/// then some of the closings. Far deeper than any recursion could go.
+fn deeply_nested() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(
+            prop_oneof![
+                Just("div"),
+                Just("b"),
+                Just("span"),
+                Just("td"),
+                Just("li"),
+                Just("p")
+            ],
+            1..8,
+        ),
+        20_000usize..60_000,
+        0usize..3,
+        "[A-Za-z ,.]{0,200}",
+    )
+        .prop_map(|(tags, depth, close, text)| {
+            let mut page = String::from("<html><body>");
+            for i in 0..depth {
+                page.push_str(&format!("<{}>", tags[i % tags.len()]));
+            }
+            page.push_str(&text);
+            let closed = depth.checked_div(close).unwrap_or(0);
+            for i in (0..closed).rev() {
+                page.push_str(&format!("</{}>", tags[i % tags.len()]));
+            }
+            page
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn deep_nesting_reads_without_overflow(page in deeply_nested()) {
+        let hints = Hints::builtin();
+        let read = html::read(&page, &hints);
+        let chars = page.chars().count();
+        for (i, c) in read.view.text.char_indices() {
+            let (a, b) = read.view.to_original(i..i + c.len_utf8());
+            prop_assert!(a <= b && b <= chars);
+        }
+    }
+}

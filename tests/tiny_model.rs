@@ -42,8 +42,7 @@ fn long_inputs_are_windowed_not_truncated() {
     let head = ner::Tokenized {
         tokens: tok.tokens[..50].to_vec(),
         ids: tok.ids[..50].to_vec(),
-        words: vec![],
-        word_first: vec![],
+        ..Default::default()
     };
     let alone = m.predict(&[head], |_| {}).unwrap();
     assert_eq!(

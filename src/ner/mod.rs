@@ -33,6 +33,9 @@ pub struct Tokenized {
     pub words: Vec<Range<usize>>,
     /// Index of each word's first piece in `ids`.
     pub word_first: Vec<usize>,
+    /// For a model with a syntax head: the piece (index in `ids`) each parser word is read
+    /// on ([`crate::syntax::attach`]); empty when the input is not to be parsed.
+    pub heads: Vec<usize>,
 }
 
 /// Tokenizer half of a model: thread-safe, so rayon can tokenize while the model is busy.
@@ -157,6 +160,9 @@ pub struct Tagged {
     pub pieces: Vec<PieceTag>,
     pub probs: Vec<f32>,
     pub labels: usize,
+    /// The syntax head's reading of the input's parser words, when it was asked for and the
+    /// input fit one window.
+    pub syntax: Option<Box<crate::syntax::RawParse>>,
 }
 
 impl Tagged {
@@ -182,6 +188,7 @@ impl Tagged {
             pieces,
             probs,
             labels,
+            syntax: None,
         }
     }
 
@@ -191,6 +198,7 @@ impl Tagged {
             pieces,
             probs: Vec::new(),
             labels: 0,
+            syntax: None,
         }
     }
 
@@ -213,6 +221,7 @@ impl Tagged {
                 self.probs[range.start * n..range.end * n].to_vec()
             },
             labels: n,
+            syntax: None,
         }
     }
 }

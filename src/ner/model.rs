@@ -2,6 +2,7 @@
 //! it in batches on CPU or CUDA.
 use super::{owner, windows, NerTokenizer, Tagged, Tokenized, Window};
 use crate::error::{Error, Result};
+use crate::syntax::{net::SyntaxNet, RawParse, SyntaxTables};
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
 use rust_tokenizers::tokenizer::{BertTokenizer, Tokenizer};
@@ -73,7 +74,11 @@ impl Backend {
 }
 
 enum Engine {
-    Torch { net: Box<Net>, _vs: nn::VarStore },
+    Torch {
+        net: Box<Net>,
+        syntax: Option<Box<SyntaxNet>>,
+        _vs: nn::VarStore,
+    },
     Onnx(std::sync::Mutex<ort::session::Session>),
 }
 
@@ -161,7 +166,22 @@ pub struct NerModel {
     pub window: usize,
     pub overlap: usize,
     pub batch_size: usize,
+    /// The syntax head's tables, when the model has one (`syntax.json`): then an input with
+    /// parser words ([`Tokenized::heads`]) is parsed in the same pass.
+    pub syntax: Option<SyntaxTables>,
 }
+
+/// What a batch gives: every label's probability for each piece, and the syntax head's
+/// output when it ran (arc scores `[rows, len, len]`, and per piece the label, UPOS and
+/// lemma-script indices).
+struct BatchOut {
+    probs: Vec<f32>,
+    syntax: Option<SyntaxBatch>,
+}
+
+/// The syntax head's output for a batch: arc scores `[rows, len, len]`, then per piece the
+/// label, UPOS and lemma-script indices.
+type SyntaxBatch = (Vec<f32>, Vec<i64>, Vec<i64>, Vec<i64>);
 
 fn read_json(path: &Path) -> Result<serde_json::Value> {
     let s = std::fs::read_to_string(path)
@@ -278,13 +298,27 @@ impl NerModel {
             .and_then(|v| v.as_i64())
             .unwrap_or(512) as usize;
 
+        let mut syntax = SyntaxTables::of_model(dir)?;
         let engine = if backend == Backend::Torch {
             let mut vs = nn::VarStore::new(device);
+            let mut syntax_net = None;
             let net = match kind {
                 ModelKind::DistilBert => {
-                    let c: DistilBertConfig = serde_json::from_value(cfg.clone()).map_err(|e| {
-                        Error::model(&config_path, format!("not a DistilBERT config: {e}"))
-                    })?;
+                    let mut c: DistilBertConfig =
+                        serde_json::from_value(cfg.clone()).map_err(|e| {
+                            Error::model(&config_path, format!("not a DistilBERT config: {e}"))
+                        })?;
+                    if let Some(t) = &syntax {
+                        // The head reads every layer's output.
+                        c.output_hidden_states = Some(true);
+                        syntax_net = Some(SyntaxNet::new(
+                            vs.root() / "syntax",
+                            t,
+                            c.dim,
+                            c.hidden_dim,
+                            c.n_heads,
+                        ));
+                    }
                     Net::DistilBert(
                         DistilBertForTokenClassification::new(vs.root(), &c)
                             .map_err(|e| Error::model(&config_path, e.to_string()))?,
@@ -304,13 +338,26 @@ impl NerModel {
                 .map_err(|e| Error::model(&weights, format!("cannot load weights: {e}")))?;
             // Weights may be stored in fp16; compute in fp32.
             vs.float();
+            if syntax_net.is_none() {
+                syntax = None;
+            }
             Engine::Torch {
                 net: Box::new(net),
+                syntax: syntax_net.map(Box::new),
                 _vs: vs,
             }
         } else {
             let threads = usize::try_from(tch::get_num_threads()).unwrap_or(1);
-            Engine::Onnx(std::sync::Mutex::new(onnx_session(&weights, threads)?))
+            let session = onnx_session(&weights, threads)?;
+            if syntax.is_some() && !session.inputs.iter().any(|i| i.name == "heads_mask") {
+                eprintln!(
+                    "newsgraph: {} has a syntax head but {} was made without it: sentences are not parsed; run scripts/setup to export it again",
+                    dir.display(),
+                    weights.display()
+                );
+                syntax = None;
+            }
+            Engine::Onnx(std::sync::Mutex::new(session))
         };
         let name = dir
             .canonicalize()
@@ -338,6 +385,7 @@ impl NerModel {
             window: (max_pos - 2).min(254),
             overlap: 64,
             batch_size: 32,
+            syntax,
         })
     }
 
@@ -427,6 +475,11 @@ impl NerModel {
                     pieces: Vec::with_capacity(t.ids.len()),
                     probs: Vec::with_capacity(t.ids.len() * n),
                     labels: n,
+                    // A parse needs the whole input in one window.
+                    syntax: match per_input[i].as_slice() {
+                        [w] => results[*w].syntax.take(),
+                        _ => None,
+                    },
                 };
                 for p in 0..t.ids.len() {
                     let o = owner(&ws, p);
@@ -445,34 +498,58 @@ impl NerModel {
     }
 
     /// The probability of every label for each piece of a batch (row after row, piece after
-    /// piece), on libtorch.
-    fn torch_logits(
+    /// piece), and the syntax head's output when `heads` is given, on libtorch.
+    fn torch_batch(
         &self,
         net: &Net,
-        ids: Vec<i64>,
-        mask: Vec<i64>,
-        rows: usize,
-        len: usize,
-    ) -> Result<Vec<f32>> {
-        let shape = [rows as i64, len as i64];
-        let ids_t = Tensor::from_slice(&ids).view(shape).to_device(self.device);
-        let mask_t = Tensor::from_slice(&mask).view(shape).to_device(self.device);
-        let logits = tch::no_grad(|| -> Result<Tensor> {
+        syntax: Option<&SyntaxNet>,
+        input: BatchIn,
+    ) -> Result<BatchOut> {
+        let shape = [input.rows as i64, input.len as i64];
+        let ids_t = Tensor::from_slice(&input.ids)
+            .view(shape)
+            .to_device(self.device);
+        let mask_t = Tensor::from_slice(&input.mask)
+            .view(shape)
+            .to_device(self.device);
+        let (logits, hidden) = tch::no_grad(|| -> Result<(Tensor, Option<Vec<Tensor>>)> {
             Ok(match net {
                 Net::DistilBert(m) => {
-                    m.forward_t(Some(&ids_t), Some(&mask_t), None, false)
-                        .map_err(|e| Error::Inference(e.to_string()))?
-                        .logits
+                    let o = m
+                        .forward_t(Some(&ids_t), Some(&mask_t), None, false)
+                        .map_err(|e| Error::Inference(e.to_string()))?;
+                    (o.logits, o.all_hidden_states)
                 }
-                Net::Bert(m) => {
+                Net::Bert(m) => (
                     m.forward_t(Some(&ids_t), Some(&mask_t), None, None, None, false)
-                        .logits
-                }
+                        .logits,
+                    None,
+                ),
             })
         })?;
+        let err = |e: tch::TchError| Error::Inference(e.to_string());
         let probs = logits.softmax(-1, Kind::Float);
-        Vec::<f32>::try_from(probs.to_device(Device::Cpu).flatten(0, -1))
-            .map_err(|e: tch::TchError| Error::Inference(e.to_string()))
+        let probs =
+            Vec::<f32>::try_from(probs.to_device(Device::Cpu).flatten(0, -1)).map_err(err)?;
+        let syntax = match (syntax, hidden, input.heads) {
+            (Some(head), Some(layers), Some(heads)) => {
+                let heads_t = Tensor::from_slice(&heads)
+                    .view(shape)
+                    .to_device(self.device);
+                let o = tch::no_grad(|| head.forward(&layers, &mask_t, &heads_t));
+                let vec_i =
+                    |t: Tensor| Vec::<i64>::try_from(t.to_device(Device::Cpu).flatten(0, -1));
+                Some((
+                    Vec::<f32>::try_from(o.arc.to_device(Device::Cpu).flatten(0, -1))
+                        .map_err(err)?,
+                    vec_i(o.rel).map_err(err)?,
+                    vec_i(o.upos).map_err(err)?,
+                    vec_i(o.lemma).map_err(err)?,
+                ))
+            }
+            _ => None,
+        };
+        Ok(BatchOut { probs, syntax })
     }
 
     fn run_batch(
@@ -487,39 +564,111 @@ impl NerModel {
             .max()
             .unwrap_or(0)
             + 2;
-        let mut ids = vec![self.pad; batch.len() * len];
-        let mut mask = vec![0i64; batch.len() * len];
+        let rows = batch.len();
+        let mut ids = vec![self.pad; rows * len];
+        let mut mask = vec![0i64; rows * len];
+        // Pieces that may head a word: the [CLS] root and each parser word's piece, for inputs
+        // read whole in this window.
+        let mut heads = self.syntax.as_ref().map(|_| vec![0i64; rows * len]);
         for (r, &w) in batch.iter().enumerate() {
             let win = &all[w];
+            let input = &inputs[win.input];
             let row = &mut ids[r * len..(r + 1) * len];
             row[0] = self.cls;
-            row[1..1 + win.end - win.start]
-                .copy_from_slice(&inputs[win.input].ids[win.start..win.end]);
+            row[1..1 + win.end - win.start].copy_from_slice(&input.ids[win.start..win.end]);
             row[1 + win.end - win.start] = self.sep;
             mask[r * len..r * len + win.end - win.start + 2].fill(1);
+            if let Some(h) = heads.as_mut() {
+                h[r * len] = 1;
+                if win.start == 0 && win.end == input.ids.len() {
+                    for &p in &input.heads {
+                        h[r * len + 1 + p] = 1;
+                    }
+                }
+            }
         }
-        let probs = match &self.engine {
-            Engine::Torch { net, .. } => self.torch_logits(net, ids, mask, batch.len(), len)?,
-            Engine::Onnx(session) => onnx_probs(session, ids, mask, batch.len(), len)?,
+        let input = BatchIn {
+            ids,
+            mask,
+            heads,
+            rows,
+            len,
+        };
+        let out = match &self.engine {
+            Engine::Torch { net, syntax, .. } => self.torch_batch(net, syntax.as_deref(), input)?,
+            Engine::Onnx(session) => onnx_batch(session, input)?,
         };
         let k = self.labels.len();
-        if probs.len() != batch.len() * len * k {
+        if out.probs.len() != rows * len * k {
             return Err(Error::Inference(format!(
                 "the model gave {} scores for {} pieces of {k} labels",
-                probs.len(),
-                batch.len() * len
+                out.probs.len(),
+                rows * len
             )));
         }
         Ok(batch
             .iter()
             .enumerate()
             .map(|(r, &w)| {
-                let n = all[w].end - all[w].start;
-                let row = &probs[(r * len + 1) * k..(r * len + 1 + n) * k];
-                Tagged::from_probs(row.to_vec(), k)
+                let win = &all[w];
+                let n = win.end - win.start;
+                let row = &out.probs[(r * len + 1) * k..(r * len + 1 + n) * k];
+                let mut t = Tagged::from_probs(row.to_vec(), k);
+                let input = &inputs[win.input];
+                if let Some(s) = &out.syntax {
+                    if win.start == 0 && win.end == input.ids.len() && !input.heads.is_empty() {
+                        t.syntax = raw_parse(s, r, len, &input.heads).map(Box::new);
+                    }
+                }
+                t
             })
             .collect())
     }
+}
+
+/// One batch's model inputs, row after row.
+struct BatchIn {
+    ids: Vec<i64>,
+    mask: Vec<i64>,
+    heads: Option<Vec<i64>>,
+    rows: usize,
+    len: usize,
+}
+
+/// Row `r`'s parse out of a batch's syntax output: arc scores between the root and the words'
+/// pieces (`heads`, indices without [CLS]), as log-probabilities per dependent, and each
+/// word's label, UPOS and lemma indices.
+fn raw_parse(
+    (arc, rel, upos, lemma): &SyntaxBatch,
+    r: usize,
+    len: usize,
+    heads: &[usize],
+) -> Option<RawParse> {
+    let pos: Vec<usize> = std::iter::once(0)
+        .chain(heads.iter().map(|p| p + 1))
+        .collect();
+    let m = pos.len();
+    let mut out = RawParse {
+        arc: vec![f32::NEG_INFINITY; m * m],
+        ..Default::default()
+    };
+    for d in 1..m {
+        let row = arc.get((r * len + pos[d]) * len..(r * len + pos[d] + 1) * len)?;
+        let scores: Vec<f32> = pos.iter().map(|&h| row[h]).collect();
+        let top = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let sum: f32 = scores.iter().map(|&v| (v - top).exp()).sum();
+        for (h, &v) in scores.iter().enumerate() {
+            if h != d {
+                out.arc[d * m + h] = v - top - sum.ln();
+            }
+        }
+        let at = r * len + pos[d];
+        let idx = |v: &Vec<i64>| v.get(at).copied().unwrap_or(0).max(0);
+        out.rel.push(idx(rel) as u16);
+        out.upos.push(idx(upos) as u16);
+        out.lemma.push(idx(lemma) as u32);
+    }
+    Some(out)
 }
 
 /// Write a small randomly initialised DistilBERT token classifier to `dir`, in the same on-disk
@@ -599,23 +748,28 @@ pub fn write_random_model_with(
 }
 
 /// The probability of every label (softmax over the logits, in f32) for each piece of a batch,
-/// on onnxruntime.
-fn onnx_probs(
+/// and the syntax head's output when the batch asks for it, on onnxruntime.
+fn onnx_batch(
     session: &std::sync::Mutex<ort::session::Session>,
-    ids: Vec<i64>,
-    mask: Vec<i64>,
-    rows: usize,
-    len: usize,
-) -> Result<Vec<f32>> {
+    input: BatchIn,
+) -> Result<BatchOut> {
     let inf = |e: ort::Error| Error::Inference(format!("onnxruntime: {e}"));
-    let ids = ort::value::Tensor::from_array(([rows, len], ids)).map_err(inf)?;
-    let mask = ort::value::Tensor::from_array(([rows, len], mask)).map_err(inf)?;
+    let shape = [input.rows, input.len];
+    let ids = ort::value::Tensor::from_array((shape, input.ids)).map_err(inf)?;
+    let mask = ort::value::Tensor::from_array((shape, input.mask)).map_err(inf)?;
     let mut session = session
         .lock()
         .map_err(|_| Error::Inference("onnxruntime session poisoned".into()))?;
-    let outputs = session
-        .run(ort::inputs!["input_ids" => ids, "attention_mask" => mask])
-        .map_err(inf)?;
+    let parse = input.heads.is_some();
+    let outputs = match input.heads {
+        Some(h) => {
+            let h = ort::value::Tensor::from_array((shape, h)).map_err(inf)?;
+            session
+                .run(ort::inputs!["input_ids" => ids, "attention_mask" => mask, "heads_mask" => h])
+        }
+        None => session.run(ort::inputs!["input_ids" => ids, "attention_mask" => mask]),
+    }
+    .map_err(inf)?;
     let (shape, logits) = outputs["logits"].try_extract_tensor::<f32>().map_err(inf)?;
     let labels = shape.last().copied().unwrap_or(0).max(1) as usize;
     let mut probs = Vec::with_capacity(logits.len());
@@ -624,5 +778,26 @@ fn onnx_probs(
         let sum: f32 = row.iter().map(|&v| (v - top).exp()).sum();
         probs.extend(row.iter().map(|&v| (v - top).exp() / sum));
     }
-    Ok(probs)
+    let syntax = if parse {
+        let ints = |name: &str| -> Result<Vec<i64>> {
+            Ok(outputs[name]
+                .try_extract_tensor::<i64>()
+                .map_err(inf)?
+                .1
+                .to_vec())
+        };
+        Some((
+            outputs["arc"]
+                .try_extract_tensor::<f32>()
+                .map_err(inf)?
+                .1
+                .to_vec(),
+            ints("rel")?,
+            ints("upos")?,
+            ints("lemma")?,
+        ))
+    } else {
+        None
+    };
+    Ok(BatchOut { probs, syntax })
 }

@@ -239,56 +239,98 @@ impl Walker<'_> {
         self.pending_space = None;
     }
 
-    fn walk(&mut self, id: NodeId, container: NodeId, link: bool, heading: Option<u8>, li: bool) {
-        if self.dropped[id] {
-            return;
+    /// Walk the tree under `root` in document order, gathering text into blocks. Iterative
+    /// (an explicit stack), so a page nested 200,000 deep walks like a flat one.
+    fn walk(&mut self, root: NodeId) {
+        enum Step {
+            Enter(NodeId, Context),
+            /// Leaving a block element: close its block.
+            Close,
         }
-        match &self.dom.nodes[id] {
-            Node::Text { text, map } => {
-                for (c, &r) in text.chars().zip(map.iter()) {
-                    if c.is_whitespace() {
-                        if !self.cur.text.is_empty() && self.pending_space.is_none() {
-                            self.pending_space = Some(r);
-                        }
-                        continue;
+        #[derive(Clone, Copy)]
+        struct Context {
+            container: NodeId,
+            link: bool,
+            heading: Option<u8>,
+            li: bool,
+        }
+        let mut todo = vec![Step::Enter(
+            root,
+            Context {
+                container: root,
+                link: false,
+                heading: None,
+                li: false,
+            },
+        )];
+        while let Some(step) = todo.pop() {
+            let (id, cx) = match step {
+                Step::Close => {
+                    self.flush();
+                    continue;
+                }
+                Step::Enter(id, cx) => (id, cx),
+            };
+            if self.dropped[id] {
+                continue;
+            }
+            match &self.dom.nodes[id] {
+                Node::Text { text, map } => {
+                    self.text(text, map, cx.container, cx.link, cx.heading, cx.li)
+                }
+                Node::Element(e) => {
+                    let block = BLOCK.contains(&e.name.as_str());
+                    if block {
+                        self.flush();
+                        todo.push(Step::Close);
                     }
-                    if self.cur.text.is_empty() {
-                        self.cur.container = container;
-                        self.cur.heading = heading;
-                        self.cur.list_item = li;
-                    }
-                    if let Some(sp) = self.pending_space.take() {
-                        self.cur.text.push(' ');
-                        self.cur.map.push(sp);
-                        if link {
-                            self.cur.link_chars += 1;
-                        }
-                    }
-                    self.cur.text.push(c);
-                    self.cur.map.push(r);
-                    if link {
-                        self.cur.link_chars += 1;
-                    }
+                    let inner = Context {
+                        container: if block { id } else { cx.container },
+                        heading: match e.name.as_bytes() {
+                            [b'h', d @ b'1'..=b'6'] => Some(d - b'0'),
+                            _ => cx.heading,
+                        },
+                        link: cx.link || e.name == "a",
+                        li: cx.li || e.name == "li",
+                    };
+                    todo.extend(e.children.iter().rev().map(|&c| Step::Enter(c, inner)));
                 }
             }
-            Node::Element(e) => {
-                let block = BLOCK.contains(&e.name.as_str());
-                if block {
-                    self.flush();
+        }
+    }
+
+    fn text(
+        &mut self,
+        text: &str,
+        map: &[(u32, u32)],
+        container: NodeId,
+        link: bool,
+        heading: Option<u8>,
+        li: bool,
+    ) {
+        for (c, &r) in text.chars().zip(map.iter()) {
+            if c.is_whitespace() {
+                if !self.cur.text.is_empty() && self.pending_space.is_none() {
+                    self.pending_space = Some(r);
                 }
-                let container = if block { id } else { container };
-                let heading = match e.name.as_bytes() {
-                    [b'h', d @ b'1'..=b'6'] => Some(d - b'0'),
-                    _ => heading,
-                };
-                let link = link || e.name == "a";
-                let li = li || e.name == "li";
-                for &c in &e.children {
-                    self.walk(c, container, link, heading, li);
+                continue;
+            }
+            if self.cur.text.is_empty() {
+                self.cur.container = container;
+                self.cur.heading = heading;
+                self.cur.list_item = li;
+            }
+            if let Some(sp) = self.pending_space.take() {
+                self.cur.text.push(' ');
+                self.cur.map.push(sp);
+                if link {
+                    self.cur.link_chars += 1;
                 }
-                if block {
-                    self.flush();
-                }
+            }
+            self.cur.text.push(c);
+            self.cur.map.push(r);
+            if link {
+                self.cur.link_chars += 1;
             }
         }
     }
@@ -370,7 +412,7 @@ fn blocks_of(dom: &Dom, dropped: &[bool]) -> Vec<Block> {
         cur: Block::default(),
         pending_space: None,
     };
-    w.walk(0, 0, false, None, false);
+    w.walk(0);
     w.flush();
     w.blocks
 }

@@ -1,0 +1,192 @@
+//! The syntax layer with the shipped model: its scores on the UD English EWT test set (the
+//! figures the model card states, above the issue's floors), the backends agree, `parse`
+//! prints CoNLL-U whose offsets slice the text, the layer reaches the records, and a claim
+//! frame is read from a real news sentence.
+mod util;
+use newsgraph::syntax::frame::Frame;
+use newsgraph::syntax::Parse;
+use util::*;
+
+fn card_value(key: &str) -> f64 {
+    let card = std::fs::read_to_string(shipped_model().join("MODEL_CARD.md")).expect("model card");
+    let line = card
+        .lines()
+        .find(|l| l.contains(key))
+        .unwrap_or_else(|| panic!("the card states `{key}`"));
+    line.split_whitespace()
+        .filter_map(|w| {
+            w.trim_matches(|c: char| !c.is_ascii_digit() && c != '.')
+                .parse::<f64>()
+                .ok()
+        })
+        .find(|v| *v > 0.0 && *v < 1.0)
+        .expect("a score")
+}
+
+#[test]
+fn ewt_test_scores_match_the_model_card() {
+    let Some(test) = shared("data/ud-ewt/en_ewt-ud-test.conllu") else {
+        eprintln!("../shared/data/ud-ewt is absent: skipping");
+        return;
+    };
+    let o = run_ok(bin().arg("eval-parse").arg(&test).arg("--json"));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let get = |k: &str| v[k].as_f64().unwrap();
+    assert_eq!(v["sentences"], 2077);
+    assert!(get("las") >= 0.88, "LAS {}", get("las"));
+    assert!(get("uas") >= 0.91, "UAS {}", get("uas"));
+    assert!(get("upos") >= 0.96, "UPOS {}", get("upos"));
+    assert!(get("lemma") >= 0.95, "lemma {}", get("lemma"));
+    for (k, card) in [
+        ("las", "test LAS (newsgraph eval-parse)"),
+        ("uas", "test UAS (newsgraph eval-parse)"),
+    ] {
+        assert!(
+            (get(k) - card_value(card)).abs() < 0.0005,
+            "{k} {} vs the model card's {}",
+            get(k),
+            card_value(card)
+        );
+    }
+    let nsubj = &v["per_label"]["nsubj"];
+    assert!(nsubj["f1"].as_f64().unwrap() > 0.9, "{nsubj}");
+}
+
+fn parse_json(text: &str, backend: &str) -> serde_json::Value {
+    let o = run_ok(
+        bin()
+            .args(["parse", "--json", "--backend", backend])
+            .arg(text),
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+const TEXT: &str = "The airline's statement added that the plane's captain had a total of \
+6,100 flying hours, while the first officer had flown 2,275 hours. \
+Mr. Lee didn't say when the U.S. Navy would leave.";
+
+#[test]
+fn backends_agree_and_offsets_slice_the_text() {
+    let torch = parse_json(TEXT, "torch");
+    let fp32 = parse_json(TEXT, "onnx");
+    assert_eq!(torch, fp32, "onnx fp32 parses as torch does");
+    let int8 = parse_json(TEXT, "onnx-int8");
+    let heads = |v: &serde_json::Value| -> Vec<(u64, String)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["words"].as_array().unwrap().clone())
+            .map(|w| {
+                (
+                    w["head"].as_u64().unwrap(),
+                    w["deprel"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (heads(&torch), heads(&int8));
+    assert_eq!(a.len(), b.len());
+    let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+    assert!(
+        same * 10 >= a.len() * 9,
+        "int8 keeps 90 % of arcs: {same}/{}",
+        a.len()
+    );
+    let chars: Vec<char> = TEXT.chars().collect();
+    for s in torch.as_array().unwrap() {
+        let words = s["words"].as_array().unwrap();
+        assert_eq!(
+            words.iter().filter(|w| w["head"] == 0).count(),
+            1,
+            "one root"
+        );
+        for w in words {
+            let (st, en) = (
+                w["start"].as_u64().unwrap() as usize,
+                w["end"].as_u64().unwrap() as usize,
+            );
+            let slice: String = chars[st..en].iter().collect();
+            assert_eq!(slice, w["form"].as_str().unwrap());
+        }
+    }
+    let forms: Vec<&str> = torch[1]["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["form"].as_str().unwrap())
+        .collect();
+    assert_eq!(&forms[..5], ["Mr.", "Lee", "did", "n't", "say"]);
+    // CoNLL-U: ten columns, offsets in MISC.
+    let o = run_ok(bin().arg("parse").arg(TEXT));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let line = out.lines().find(|l| l.starts_with("1\t")).unwrap();
+    assert_eq!(line.split('\t').count(), 10, "{line}");
+    assert!(line.ends_with("Start=0|End=3"), "{line}");
+}
+
+/// The parse of the sentence of `text` that holds `needle`, through `newsgraph parse --json`.
+fn parse_sentence(text: &str, needle: &str) -> (Parse, Vec<String>) {
+    let v = parse_json(text, "auto");
+    let s = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["text"].as_str().unwrap().contains(needle))
+        .expect("the sentence");
+    let words = s["words"].as_array().unwrap();
+    let parse = Parse {
+        sentence: 0,
+        words: words
+            .iter()
+            .map(|w| newsgraph::syntax::Word {
+                head: w["head"].as_u64().unwrap() as u32,
+                rel: w["deprel"].as_str().unwrap().into(),
+                upos: w["upos"].as_str().unwrap().into(),
+                lemma: w["lemma"].as_str().unwrap().into(),
+                ..Default::default()
+            })
+            .collect(),
+    };
+    let forms = words
+        .iter()
+        .map(|w| w["form"].as_str().unwrap().to_string())
+        .collect();
+    (parse, forms)
+}
+
+#[test]
+fn a_claim_frame_is_read_from_a_real_sentence() {
+    // AirAsia QZ8501 in ../shared/corpora/multioutlet-dev: the captain's and the first
+    // officer's hours are two holders' figures, not one measure.
+    let Some(dir) = shared("corpora/multioutlet-dev/airasia-8501-2014-12") else {
+        return;
+    };
+    let needle = "captain had a total of 6,100 flying hours";
+    let text = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .find(|t| t.contains(needle))
+        .expect("a report with the captain's hours");
+    let at = text.find(needle).unwrap();
+    let start = text[..at].rfind(". ").map_or(0, |i| i + 2);
+    let end = at + text[at..].find(". ").unwrap() + 1;
+    let sentence = &text[start..end];
+    let (p, forms) = parse_sentence(sentence, needle);
+    let idx = |f: &str| forms.iter().position(|w| w == f).unwrap();
+    let hours6100 = Frame::of_number(&p, idx("6,100"));
+    let lemma = |i: Option<usize>| i.map(|i| p.words[i].lemma.clone());
+    assert_eq!(
+        lemma(hours6100.counted),
+        Some("hour".into()),
+        "{hours6100:?}"
+    );
+    assert_eq!(
+        lemma(hours6100.holder).as_deref(),
+        Some("captain"),
+        "{hours6100:?}"
+    );
+    let hours2275 = Frame::of_number(&p, idx("2,275"));
+    assert_eq!(lemma(hours2275.counted), Some("hour".into()));
+    assert_eq!(lemma(hours2275.predicate), Some("fly".into()));
+    assert_eq!(lemma(hours2275.holder).as_deref(), Some("officer"));
+}
