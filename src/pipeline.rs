@@ -49,6 +49,8 @@ pub struct Output {
     pub device: String,
     /// The NER backend (torch, onnx, onnx-int8), or `n/a` when assembled from records.
     pub backend: String,
+    /// Why that backend ([`ner::Backend::choose_why`]); empty when assembled from records.
+    pub backend_reason: String,
     pub timings: Vec<(&'static str, f64)>,
 }
 
@@ -513,7 +515,14 @@ pub fn run(config: &Config) -> Result<Output> {
     let rules = Rules::from_config(config)?;
     let hints = hints_of(config.html_hints.as_deref())?;
     let mut reader = corpus::Reader::open(&config.corpus, &manifest)?;
-    let backend = ner::Backend::choose(&config.backend, &config.model, config.device)?;
+    let (backend, why) = ner::Backend::choose_why(&config.backend, &config.model, config.device)?;
+    if config.backend == "auto" {
+        let fallback = backend == ner::Backend::Torch && config.device == tch::Device::Cpu;
+        eprintln!(
+            "newsgraph: {}backend {why}",
+            if fallback { "warning: " } else { "" }
+        );
+    }
     let model = NerModel::load_with(&config.model, config.device, backend)?;
     let mut timings = Timings::default();
     timings.add("load_model", t.elapsed().as_secs_f64());
@@ -593,6 +602,7 @@ pub fn run(config: &Config) -> Result<Output> {
     let mut out = assemble(records, &rules, timings);
     out.device = device;
     out.backend = backend;
+    out.backend_reason = why;
     Ok(out)
 }
 
@@ -621,6 +631,7 @@ pub fn assemble(mut records: Records, rules: &Rules, mut timings: Timings) -> Ou
         model_name: records.models.into_iter().collect::<Vec<_>>().join(" + "),
         device: "n/a".into(),
         backend: "n/a".into(),
+        backend_reason: String::new(),
         timings: timings.0,
     }
 }

@@ -620,6 +620,48 @@ fn hostile_inputs_are_named_and_the_run_goes_on() {
     assert!(!c.join("sub/out").exists());
 }
 
+/// `--backend auto` says which backend it took and why; without the ONNX files it warns that
+/// it falls back to torch and names the command that makes them, on stderr and in run.json.
+#[test]
+fn auto_backend_reports_its_choice_and_the_torch_fallback() {
+    let t = tempfile::tempdir().unwrap();
+    let model = t.path().join("model");
+    std::fs::create_dir_all(&model).unwrap();
+    for f in std::fs::read_dir(shipped_model()).unwrap() {
+        let f = f.unwrap().path();
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".onnx") && !name.ends_with(".recipe") && f.is_file() {
+            std::os::unix::fs::symlink(&f, model.join(&name)).unwrap();
+        }
+    }
+    let out = t.path().join("out");
+    let o = run_ok(
+        bin()
+            .arg("run")
+            .arg(demo_corpus())
+            .arg("--out")
+            .arg(&out)
+            .arg("--model")
+            .arg(&model),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("warning: backend torch (auto:"), "{err}");
+    assert!(err.contains("bash scripts/setup"), "{err}");
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["model"]["backend"], "torch");
+    assert!(run["model"]["backend_reason"]
+        .as_str()
+        .unwrap()
+        .contains("falls back to torch"));
+    // With the ONNX files: the int8 graph, and why.
+    let out2 = t.path().join("out2");
+    let o = run_ok(bin().arg("run").arg(demo_corpus()).arg("--out").arg(&out2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("newsgraph: backend onnx-int8 (auto:"), "{err}");
+    assert!(!err.contains("warning: backend"), "{err}");
+}
+
 /// Structures nested past any stack: 200,000 nested `<div>`s, 100,000 unclosed `<b>` tags and
 /// a JSONL line nested 100,000 deep, each beside a normal article that is still read; the
 /// deep page's text is read flat, the JSONL line is skipped with its reason.

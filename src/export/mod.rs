@@ -249,7 +249,7 @@ fn write_run_json(o: &Output, config: &Config, path: &Path, total_seconds: f64) 
             "manifest": config.manifest.as_ref().map(|p| p.display().to_string()),
             "aliases": config.aliases.as_ref().map(|p| p.display().to_string()),
         },
-        "model": {"name": o.model_name, "path": config.model.display().to_string(), "device": o.device, "backend": o.backend},
+        "model": {"name": o.model_name, "path": config.model.display().to_string(), "device": o.device, "backend": o.backend, "backend_reason": o.backend_reason},
         "counts": {
             "documents": o.docs.len(),
             "skipped": o.skipped.len(),

@@ -38,17 +38,34 @@ impl Backend {
     /// `--backend torch|onnx|onnx-int8|auto`; auto is onnx-int8 on CPU when the model
     /// directory has it (the fastest that keeps F1, see BENCHMARKS.md), else torch.
     pub fn choose(flag: &str, dir: &Path, device: Device) -> Result<Backend> {
+        Backend::choose_why(flag, dir, device).map(|(b, _)| b)
+    }
+
+    /// [`choose`](Self::choose) with the reason, in words: what was asked for, or why auto
+    /// took what it took. A fall-back to torch for want of the ONNX files says so and names
+    /// the command that makes them (torch runs several times slower on a CPU).
+    pub fn choose_why(flag: &str, dir: &Path, device: Device) -> Result<(Backend, String)> {
+        let asked = |b: Backend| Ok((b, format!("{} (--backend {flag})", b.as_str())));
         match flag {
-            "torch" => Ok(Backend::Torch),
-            "onnx" => Ok(Backend::Onnx),
-            "onnx-int8" => Ok(Backend::OnnxInt8),
-            "auto" => Ok(
-                if device == Device::Cpu && dir.join(Backend::OnnxInt8.file()).is_file() {
-                    Backend::OnnxInt8
-                } else {
-                    Backend::Torch
-                },
-            ),
+            "torch" => asked(Backend::Torch),
+            "onnx" => asked(Backend::Onnx),
+            "onnx-int8" => asked(Backend::OnnxInt8),
+            "auto" if device != Device::Cpu => Ok((
+                Backend::Torch,
+                format!("torch (auto: the ONNX backends run on the CPU, and the device is {device:?})"),
+            )),
+            "auto" if dir.join(Backend::OnnxInt8.file()).is_file() => Ok((
+                Backend::OnnxInt8,
+                "onnx-int8 (auto: the fastest backend that keeps F1, and the model has it)".into(),
+            )),
+            "auto" => Ok((
+                Backend::Torch,
+                format!(
+                    "torch (auto: {} has no {}, so the run falls back to torch, several times slower on a CPU; `bash scripts/setup` makes the ONNX files)",
+                    dir.display(),
+                    Backend::OnnxInt8.file()
+                ),
+            )),
             other => Err(Error::Config(format!(
                 "--backend {other}: expected auto, torch, onnx or onnx-int8"
             ))),
