@@ -29,7 +29,9 @@ def load(model_dir: Path):
     else:
         sys.exit(f"{model_dir}: unsupported model_type {cfg.get('model_type')!r}")
     # tch writes "a|b|c" for the parameter "a.b.c"; modules written from Python carry dots.
-    state = {k.replace("|", "."): v.float() for k, v in torch.jit.load(str(model_dir / "rust_model.ot")).named_parameters()}
+    # The syntax head (`syntax.*`, scripts/train_syntax.py) is not part of the NER network.
+    state = {k.replace("|", "."): v.float() for k, v in torch.jit.load(str(model_dir / "rust_model.ot")).named_parameters()
+             if not k.startswith("syntax.")}
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.endswith("position_ids")]
     if missing or unexpected:

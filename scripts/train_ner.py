@@ -458,7 +458,8 @@ def main() -> None:
     from transformers import BertTokenizerFast
 
     if args.init:
-        state = load_rust_model(Path(args.init) / "rust_model.ot")
+        state = {k: v for k, v in load_rust_model(Path(args.init) / "rust_model.ot").items()
+                 if not k.startswith("syntax.")}  # the syntax head is trained apart
         missing, unexpected = model.load_state_dict(state, strict=False)
         missing = [m for m in missing if not m.endswith("position_ids")]
         if missing or unexpected:

@@ -334,7 +334,7 @@ pub fn parse(text: &str, json: bool, model: &ModelChoice, mut out: impl Write) -
                     .iter()
                     .enumerate()
                     .map(|(i, w)| {
-                        serde_json::json!({"id": i + 1, "form": &text[w.range()], "lemma": w.lemma,
+                        serde_json::json!({"id": i + 1, "form": &text[w.range()], "lemma": w.lemma(text),
                             "upos": w.upos, "head": w.head, "deprel": w.rel,
                             "start": cp(w.start as usize), "end": cp(w.end as usize)})
                     })
@@ -350,7 +350,7 @@ pub fn parse(text: &str, json: bool, model: &ModelChoice, mut out: impl Write) -
                     "{}\t{}\t{}\t{}\t_\t_\t{}\t{}\t_\tStart={}|End={}",
                     i + 1,
                     &text[w.range()],
-                    w.lemma,
+                    w.lemma(text),
                     w.upos,
                     w.head,
                     w.rel,

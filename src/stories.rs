@@ -1,12 +1,19 @@
 //! Stories: the documents that report one real-world event. Figures are compared only within a
 //! story, since a corpus holds many events.
 //!
-//! Two documents are linked when they were published within `window_days` of each other (when
-//! both dates are known) and their TF-IDF vectors are close: content words and the resolved
-//! entities they mention (entities weigh double), cosine at least `threshold`. Stories are the
-//! connected groups of linked documents. Candidate pairs come from an inverted index over each
-//! document's most distinctive features, so the work grows with the corpus, not its square. A
-//! `story` given in the manifest or a JSONL line puts a document in that story and no other.
+//! Documents are TF-IDF vectors of their content words and the resolved entities they mention
+//! (entities weigh double); words of table rows (wire earnings and market tables: "Shr 20 cts
+//! vs 15 cts") are left out, since a table is not an event. Candidate pairs come from an
+//! inverted index over each document's most distinctive features, so the work grows with the
+//! corpus, not its square; a pair counts when its cosine is at least `threshold` and its
+//! documents were published within `window_days` of each other.
+//!
+//! Stories are then grown by average linkage over those pairs ([`cluster`]): the two closest
+//! stories merge while the mean cosine of all their cross pairs is at least `threshold` and
+//! the merged story spans at most `window_days` of publication dates. A story therefore never
+//! chains through common names ("United States", "Japan") the way connected pairs did: a
+//! document joins a story only when it is close to the story as a whole. A `story` given in the
+//! manifest or a JSONL line puts a document in that story and no other.
 //!
 //! Deterministic: documents are taken in doc-id order, ties broken by id, and the result does
 //! not depend on thread count or file order.
@@ -94,13 +101,24 @@ fn features(d: &Document, vocab: &mut HashMap<String, u32>) -> Vec<(u32, f64)> {
         let id = *vocab.entry(key).or_insert(next);
         *f.entry(id).or_default() += 1.0;
     };
-    for w in d
-        .view
-        .text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+    let prose: Vec<&str> = d.view.text.lines().filter(|l| !is_table_row(l)).collect();
+    if prose
+        .iter()
+        .map(|l| l.split_whitespace().count())
+        .sum::<usize>()
+        < MIN_PROSE_WORDS
     {
-        add(w.to_lowercase());
+        // A table with a caption (an earnings report, a dividend notice) is no event of its
+        // own: such a document stays a story by itself.
+        return Vec::new();
+    }
+    for line in prose {
+        for w in line
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+        {
+            add(w.to_lowercase());
+        }
     }
     for m in &d.mentions {
         if let Some(e) = &m.entity {
@@ -108,6 +126,30 @@ fn features(d: &Document, vocab: &mut HashMap<String, u32>) -> Vec<(u32, f64)> {
         }
     }
     f.into_iter().collect()
+}
+
+/// Words of prose (outside table rows) a document needs to be linked to others.
+const MIN_PROSE_WORDS: usize = 20;
+
+/// A row of a table rather than a sentence: a short line (at most 12 words) with two or more
+/// numbers that make at least a third of its words, or that sets figures against each other
+/// with "vs" ("Shr 20 cts vs 15 cts", "Revs 12.3 mln vs 10.1 mln", "Oper net 1,234 vs 987");
+/// or a label line of at most four words that does not end a sentence ("Nine mths", "Pay
+/// April 1").
+pub fn is_table_row(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    if words.is_empty() || words.len() > 12 {
+        return false;
+    }
+    if words.len() <= 4 && !line.trim_end().ends_with(['.', '!', '?', '"', '\u{201d}']) {
+        return true;
+    }
+    let numbers = words
+        .iter()
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()) && !w.chars().any(char::is_alphabetic))
+        .count();
+    numbers >= 2
+        && (numbers * 3 >= words.len() || words.iter().any(|w| w.eq_ignore_ascii_case("vs")))
 }
 
 fn cosine(a: &Vector, b: &Vector) -> f64 {
@@ -124,6 +166,147 @@ fn cosine(a: &Vector, b: &Vector) -> f64 {
         }
     }
     s
+}
+
+/// Average-linkage clustering over candidate `links` (pairs of document indices): returns a
+/// union-find forest whose roots are the stories. Two stories merge, closest first, while the
+/// mean cosine over all their cross pairs (computed exactly from the stories' summed vectors,
+/// since the vectors are unit length) is at least `opts.threshold` and the merged story spans
+/// at most `opts.window_days` days of known dates. Ties break by the smaller story index, so
+/// the result depends on neither thread count nor input order.
+fn cluster(
+    vectors: &[Vector],
+    days: &[Option<i64>],
+    links: &[(usize, usize)],
+    opts: StoryOptions,
+) -> Vec<usize> {
+    struct Group {
+        size: usize,
+        sum: Vector,
+        span: Option<(i64, i64)>,
+        version: u32,
+        alive: bool,
+        neighbours: BTreeSet<usize>,
+    }
+    #[derive(PartialEq)]
+    struct Candidate(f64, usize, usize, u32, u32);
+    impl Eq for Candidate {}
+    impl PartialOrd for Candidate {
+        fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(o))
+        }
+    }
+    impl Ord for Candidate {
+        fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+            // Highest similarity first, then the smallest indices.
+            self.0
+                .total_cmp(&o.0)
+                .then(o.1.cmp(&self.1))
+                .then(o.2.cmp(&self.2))
+        }
+    }
+    let n = vectors.len();
+    let mut groups: Vec<Group> = (0..n)
+        .map(|i| Group {
+            size: 1,
+            sum: vectors[i].clone(),
+            span: days[i].map(|d| (d, d)),
+            version: 0,
+            alive: true,
+            neighbours: BTreeSet::new(),
+        })
+        .collect();
+    for &(a, b) in links {
+        groups[a].neighbours.insert(b);
+        groups[b].neighbours.insert(a);
+    }
+    let mean = |g: &[Group], a: usize, b: usize| {
+        cosine(&g[a].sum, &g[b].sum) / (g[a].size * g[b].size) as f64
+    };
+    let mut heap = std::collections::BinaryHeap::new();
+    for &(a, b) in links {
+        heap.push(Candidate(mean(&groups, a, b), a.min(b), a.max(b), 0, 0));
+    }
+    let mut parent: Vec<usize> = (0..n).collect();
+    while let Some(Candidate(sim, a, b, va, vb)) = heap.pop() {
+        if sim < opts.threshold {
+            break;
+        }
+        if !groups[a].alive
+            || !groups[b].alive
+            || groups[a].version != va
+            || groups[b].version != vb
+        {
+            continue;
+        }
+        let span = match (groups[a].span, groups[b].span) {
+            (Some((x0, x1)), Some((y0, y1))) => Some((x0.min(y0), x1.max(y1))),
+            (s, None) | (None, s) => s,
+        };
+        if span.is_some_and(|(lo, hi)| hi - lo > opts.window_days) {
+            continue;
+        }
+        // b joins a.
+        let gb = std::mem::replace(
+            &mut groups[b],
+            Group {
+                size: 0,
+                sum: Vec::new(),
+                span: None,
+                version: 0,
+                alive: false,
+                neighbours: BTreeSet::new(),
+            },
+        );
+        parent[b] = a;
+        let ga = &mut groups[a];
+        ga.sum = add(&ga.sum, &gb.sum);
+        ga.size += gb.size;
+        ga.span = span;
+        ga.version += 1;
+        ga.neighbours.extend(gb.neighbours);
+        ga.neighbours.remove(&a);
+        ga.neighbours.remove(&b);
+        let around: Vec<usize> = ga.neighbours.iter().copied().collect();
+        for c in around {
+            let gc = &mut groups[c];
+            gc.neighbours.remove(&b);
+            gc.neighbours.insert(a);
+            let (x, y) = (a.min(c), a.max(c));
+            let sim = mean(&groups, a, c);
+            heap.push(Candidate(sim, x, y, groups[x].version, groups[y].version));
+        }
+    }
+    parent
+}
+
+/// The sum of two sparse vectors.
+fn add(a: &Vector, b: &Vector) -> Vector {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x.0 == y.0 => {
+                out.push((x.0, x.1 + y.1));
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x.0 < y.0 => {
+                out.push(*x);
+                i += 1;
+            }
+            (Some(x), None) => {
+                out.push(*x);
+                i += 1;
+            }
+            (_, Some(y)) => {
+                out.push(*y);
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    out
 }
 
 /// The root of `x` in a union-find forest, compressing the path.
@@ -247,17 +430,17 @@ pub fn find_stories(
             }
         }
     }
-    let mut parent: Vec<usize> = (0..n).collect();
-    for (a, b) in pairs {
-        if let (Some(x), Some(y)) = (days[a], days[b]) {
-            if (x - y).abs() > opts.window_days {
-                continue;
-            }
-        }
-        if cosine(&vectors[a], &vectors[b]) >= opts.threshold {
-            union(&mut parent, a, b);
-        }
-    }
+    let links: Vec<(usize, usize)> = pairs
+        .into_iter()
+        .filter(|&(a, b)| {
+            let near = match (days[a], days[b]) {
+                (Some(x), Some(y)) => (x - y).abs() <= opts.window_days,
+                _ => true,
+            };
+            near && cosine(&vectors[a], &vectors[b]) >= opts.threshold
+        })
+        .collect();
+    let mut parent = cluster(&vectors, &days, &links, opts);
     // Given stories: one per value.
     let mut by_given: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, g) in given.iter().enumerate() {
@@ -463,5 +646,127 @@ mod tests {
             2
         );
         assert_eq!(day_number("2015-03"), None);
+    }
+
+    fn doc(id: &str, day: &str, text: &str) -> Document {
+        let mut d = Document::new(
+            crate::doc::DocMeta {
+                doc_id: id.into(),
+                published: Some(day.into()),
+                ..Default::default()
+            },
+            text.into(),
+            crate::doc::View::identity(text),
+        );
+        d.sentences = crate::segment::split(text);
+        d
+    }
+
+    fn story_sets(docs: &[Document], days: i64) -> Vec<Vec<String>> {
+        let opts = StoryOptions {
+            window_days: days,
+            ..Default::default()
+        };
+        let mut out: Vec<Vec<String>> = find_stories(docs, &HashMap::new(), opts)
+            .into_iter()
+            .map(|s| {
+                s.docs
+                    .iter()
+                    .map(|&i| docs[i].meta.doc_id.clone())
+                    .collect()
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// `w` ten times: enough prose to be linked.
+    fn words(w: &str) -> String {
+        [w; 10].join(" ")
+    }
+
+    #[test]
+    fn stories_do_not_chain_through_shared_words() {
+        // a shares words with b, b with c, c with d; a and d share nothing of their own.
+        let docs = vec![
+            doc(
+                "a",
+                "2020-01-01",
+                &format!("{} {}", words("harbour"), words("ferry")),
+            ),
+            doc(
+                "b",
+                "2020-01-01",
+                &format!("{} {}", words("ferry"), words("strike")),
+            ),
+            doc(
+                "c",
+                "2020-01-01",
+                &format!("{} {}", words("strike"), words("airport")),
+            ),
+            doc(
+                "d",
+                "2020-01-01",
+                &format!("{} {}", words("airport"), words("snowfall")),
+            ),
+        ];
+        let sets = story_sets(&docs, 7);
+        assert!(
+            sets.iter().all(|s| s.len() < 4),
+            "a chain of pairs is not one story: {sets:?}"
+        );
+    }
+
+    #[test]
+    fn a_story_spans_at_most_the_window() {
+        // The same event reported every day for ten days: no story spans more than 3 days.
+        let docs: Vec<Document> = (1..=10)
+            .map(|d| {
+                doc(
+                    &format!("d{d:02}"),
+                    &format!("2020-01-{d:02}"),
+                    &words("eruption volcano lava"),
+                )
+            })
+            .collect();
+        let sets = story_sets(&docs, 3);
+        for s in &sets {
+            let days: Vec<i64> = s.iter().map(|id| id[1..].parse::<i64>().unwrap()).collect();
+            assert!(
+                days.iter().max().unwrap() - days.iter().min().unwrap() <= 3,
+                "{sets:?}"
+            );
+        }
+        assert!(sets.iter().any(|s| s.len() > 1), "{sets:?}");
+    }
+
+    #[test]
+    fn wire_tables_are_not_events() {
+        assert!(is_table_row("Shr 20 cts vs 15 cts"));
+        assert!(is_table_row("Revs 112.7 mln vs 93.8 mln"));
+        assert!(is_table_row("Nine mths"));
+        assert!(is_table_row("Pay April 1"));
+        assert!(!is_table_row(
+            "The company said net income rose 12 pct in 1986 to 3.1 mln dlrs."
+        ));
+        // Two earnings reports of different companies share only their table words: each is a
+        // story of its own.
+        let table = "Shr 28 cts vs 14 cts\nNet 3,110,000 vs 1,286,000\nRevs 112.7 mln vs 93.8 mln\nAvg shrs 11.2 mln vs 9,148,000\nNine mths\nShr 58 cts vs 15 cts\nNet 6,377,000 vs 1,332,000\n";
+        let docs = vec![
+            doc(
+                "x",
+                "1987-10-19",
+                &format!("{table}NOTE: Company owned by Primerica Corp."),
+            ),
+            doc(
+                "y",
+                "1987-10-19",
+                &format!("{table}NOTE: Company owned by Acme Holdings."),
+            ),
+        ];
+        assert_eq!(
+            story_sets(&docs, 7),
+            vec![vec!["x".to_string()], vec!["y".to_string()]]
+        );
     }
 }

@@ -193,6 +193,7 @@ fn check_corpus(dir: &std::path::Path, model: &NerModel, rounds: u64) {
                 model_name: "random tags".into(),
                 device: "Cpu".into(),
                 backend: "torch".into(),
+                backend_reason: "torch (random tags)".into(),
                 timings,
             };
             newsgraph::export::write_all(&output, &config, tmp.path(), 0.0)

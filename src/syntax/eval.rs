@@ -65,7 +65,7 @@ pub fn evaluate(
             Some(raw) => raw.decode(tables, &text, r, 0),
             None => Vec::new(),
         };
-        c.add(g, &words);
+        c.add(g, &words, &text);
     }
     let secs = t.elapsed().as_secs_f64().max(1e-9);
     Ok(c.finish(model.label(), gold.len(), gold.len() as f64 / secs))
@@ -113,13 +113,13 @@ fn base(l: &str) -> &str {
 }
 
 impl Counts {
-    fn add(&mut self, g: &GoldSentence, words: &[Word]) {
+    fn add(&mut self, g: &GoldSentence, words: &[Word], text: &str) {
         self.words += g.form.len();
         for i in 0..g.form.len() {
             let gl = base(&g.rel[i]).to_string();
             self.labels.entry(gl.clone()).or_default().2 += 1;
             let Some(w) = words.get(i) else { continue };
-            let pl = base(&w.rel).to_string();
+            let pl = w.base_rel().to_string();
             let head_ok = w.head as usize == g.head[i];
             let e = self.labels.entry(pl.clone()).or_default();
             e.1 += 1;
@@ -128,9 +128,9 @@ impl Counts {
             }
             self.uas += usize::from(head_ok);
             self.las += usize::from(head_ok && pl == gl);
-            self.las_full += usize::from(head_ok && w.rel == g.rel[i]);
-            self.upos += usize::from(w.upos == g.upos[i]);
-            self.lemma += usize::from(w.lemma == g.lemma[i]);
+            self.las_full += usize::from(head_ok && w.rel == g.rel[i].as_str());
+            self.upos += usize::from(w.upos == g.upos[i].as_str());
+            self.lemma += usize::from(w.lemma(text) == g.lemma[i]);
         }
     }
 

@@ -30,8 +30,9 @@ pub struct Frame {
 const ARGUMENT: &[&str] = &["nsubj", "obj", "iobj", "obl", "csubj", "xcomp", "nmod"];
 
 impl Frame {
-    /// The frame of the number at word `i`.
-    pub fn of_number(p: &Parse, i: usize) -> Frame {
+    /// The frame of the number at word `i`; `text` is the text the words' ranges point into
+    /// (the document's view).
+    pub fn of_number(p: &Parse, text: &str, i: usize) -> Frame {
         let mut f = Frame {
             number: i,
             ..Default::default()
@@ -60,7 +61,7 @@ impl Frame {
         // quantity noun's.
         while p.words[top].base_rel() == "nmod"
             && p.child_with(top, "case")
-                .is_some_and(|c| p.words[c].lemma.eq_ignore_ascii_case("of"))
+                .is_some_and(|c| p.lemma(c, text).eq_ignore_ascii_case("of"))
         {
             match p.head(top) {
                 Some(h) if p.words[h].upos == "NOUN" => top = h,
@@ -112,8 +113,8 @@ mod tests {
         let words = (0..g.form.len())
             .map(|i| Word {
                 head: g.head[i] as u32,
-                rel: g.rel[i].clone(),
-                upos: g.upos[i].clone(),
+                rel: g.rel[i].as_str().into(),
+                upos: g.upos[i].as_str().into(),
                 lemma: g.lemma[i].clone(),
                 ..Default::default()
             })
@@ -127,7 +128,7 @@ mod tests {
         let (p, _) = parse_of(
             "1\tThe\tthe\tDET\t_\t_\t2\tdet\t_\t_\n2\tcaptain\tcaptain\tNOUN\t_\t_\t3\tnsubj\t_\t_\n3\thad\thave\tVERB\t_\t_\t0\troot\t_\t_\n4\t6,100\t6,100\tNUM\t_\t_\t6\tnummod\t_\t_\n5\tflying\tflying\tNOUN\t_\t_\t6\tcompound\t_\t_\n6\thours\thour\tNOUN\t_\t_\t3\tobj\t_\t_\n",
         );
-        let f = Frame::of_number(&p, 3);
+        let f = Frame::of_number(&p, "", 3);
         assert_eq!(f.counted, Some(5));
         assert_eq!(f.modifiers, vec![4]);
         assert_eq!(f.predicate, Some(2));

@@ -11,6 +11,7 @@
 //! [`Parse::word_at`].
 use crate::ner::Tokenized;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::ops::Range;
 
 pub mod conllu;
@@ -21,6 +22,93 @@ pub mod net;
 
 pub use decode::tree;
 
+/// A relation label or part-of-speech tag, interned: two bytes in a record held in memory,
+/// the label itself in JSON. Labels come from the model's tables, so any label a model
+/// knows is kept.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Label(u16);
+
+/// The interned labels: by index, and the index of each.
+type Interned = (Vec<&'static str>, HashMap<&'static str, u16>);
+
+fn labels() -> &'static std::sync::RwLock<Interned> {
+    static L: std::sync::OnceLock<std::sync::RwLock<Interned>> = std::sync::OnceLock::new();
+    L.get_or_init(|| std::sync::RwLock::new((vec![""], HashMap::from([("", 0)]))))
+}
+
+impl Label {
+    /// The label for `s` (interned on first use; at most 65,535 distinct labels, later ones
+    /// read as the empty label).
+    pub fn of(s: &str) -> Label {
+        if let Some(&i) = labels()
+            .read()
+            .ok()
+            .and_then(|l| l.1.get(s).copied())
+            .as_ref()
+        {
+            return Label(i);
+        }
+        let Ok(mut l) = labels().write() else {
+            return Label(0);
+        };
+        if let Some(&i) = l.1.get(s) {
+            return Label(i);
+        }
+        let Ok(i) = u16::try_from(l.0.len()) else {
+            return Label(0);
+        };
+        let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+        l.0.push(leaked);
+        l.1.insert(leaked, i);
+        Label(i)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        labels()
+            .read()
+            .ok()
+            .and_then(|l| l.0.get(self.0 as usize).copied())
+            .unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Label {
+    fn eq(&self, o: &&str) -> bool {
+        self.as_str() == *o
+    }
+}
+
+impl Serialize for Label {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Label, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(Label::of(&s))
+    }
+}
+
+impl From<&str> for Label {
+    fn from(s: &str) -> Label {
+        Label::of(s)
+    }
+}
+
 /// One word of a parsed sentence.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Word {
@@ -30,9 +118,12 @@ pub struct Word {
     /// 0 for the root, else the 1-based index of the head word in the sentence.
     pub head: u32,
     /// Universal Dependencies relation to the head ("nsubj", "obl:tmod", "root").
-    pub rel: String,
+    pub rel: Label,
     /// Universal part-of-speech tag ("NOUN", "VERB", "PROPN"...).
-    pub upos: String,
+    pub upos: Label,
+    /// The lemma ("say" for "said"); empty when it is the word as written (most words), so
+    /// records stay small: read it with [`Parse::lemma`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub lemma: String,
 }
 
@@ -42,8 +133,18 @@ impl Word {
     }
 
     /// The relation without its subtype: "obl" for "obl:tmod".
-    pub fn base_rel(&self) -> &str {
-        self.rel.split(':').next().unwrap_or(&self.rel)
+    pub fn base_rel(&self) -> &'static str {
+        let r = self.rel.as_str();
+        r.split(':').next().unwrap_or(r)
+    }
+
+    /// The lemma, given the text the word's range points into.
+    pub fn lemma<'a>(&'a self, text: &'a str) -> &'a str {
+        if self.lemma.is_empty() {
+            text.get(self.range()).unwrap_or("")
+        } else {
+            &self.lemma
+        }
     }
 }
 
@@ -98,6 +199,11 @@ impl Parse {
     pub fn child_with(&self, i: usize, rel: &str) -> Option<usize> {
         self.children(i)
             .find(|&c| self.words[c].rel == rel || self.words[c].base_rel() == rel)
+    }
+
+    /// The lemma of word `i`; `text` is the text its range points into (the view).
+    pub fn lemma<'a>(&'a self, i: usize, text: &'a str) -> &'a str {
+        self.words.get(i).map_or("", |w| w.lemma(text))
     }
 }
 
@@ -320,31 +426,39 @@ impl RawParse {
         } else {
             vec![0; m]
         };
-        let name = |t: &[String], i: usize| t.get(i).cloned().unwrap_or_default();
+        let name =
+            |t: &'_ [String], i: usize| -> Label { Label::of(t.get(i).map_or("", String::as_str)) };
         (0..n)
             .map(|i| {
                 let r = &ranges[i];
                 let form = text.get(r.clone()).unwrap_or("");
                 let head = heads[i + 1] as u32;
-                let rel = if head == 0 {
-                    "root".to_string()
-                } else {
-                    match name(&tables.labels, self.rel[i] as usize) {
-                        l if l == "root" => "dep".to_string(),
-                        l => l,
-                    }
+                // The root's label is "root" and no other word's.
+                let rel = match (head, name(&tables.labels, self.rel[i] as usize)) {
+                    (0, _) => Label::of("root"),
+                    (_, l) if l == "root" => Label::of("dep"),
+                    (_, l) => l,
                 };
                 let script = tables
                     .lemma_scripts
                     .get(self.lemma[i] as usize)
                     .map_or("K|0|", String::as_str);
+                let upos = name(&tables.upos, self.upos[i] as usize);
+                // A figure is its own lemma ("6,100", "2.5"): the scripts are learnt on words.
+                let lemma = if form.chars().any(|c| c.is_ascii_digit())
+                    && matches!(upos.as_str(), "NUM" | "SYM" | "PUNCT")
+                {
+                    form.to_string()
+                } else {
+                    apply_lemma_script(form, script)
+                };
                 Word {
                     start: (base + r.start) as u32,
                     end: (base + r.end) as u32,
                     head,
                     rel,
-                    upos: name(&tables.upos, self.upos[i] as usize),
-                    lemma: apply_lemma_script(form, script),
+                    upos,
+                    lemma: if lemma == form { String::new() } else { lemma },
                 }
             })
             .collect()
