@@ -33,25 +33,13 @@ import torch
 
 
 def load(model_dir: Path):
-    from transformers import AutoConfig, AutoModelForTokenClassification
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from train_syntax import SyntaxHead, load_encoder
 
-    cfg = json.loads((model_dir / "config.json").read_text())
-    config = AutoConfig.for_model(cfg["model_type"], **{k: v for k, v in cfg.items() if k != "model_type"})
-    model = AutoModelForTokenClassification.from_config(config)
-    # tch writes "a|b|c" for the parameter "a.b.c"; modules written from Python carry dots.
-    state = {k.replace("|", "."): v.float()
-             for k, v in torch.jit.load(str(model_dir / "rust_model.ot")).named_parameters()}
-    ner = {k: v for k, v in state.items() if not k.startswith("syntax.")}
-    missing, unexpected = model.load_state_dict(ner, strict=False)
-    missing = [m for m in missing if not m.endswith("position_ids")]
-    if missing or unexpected:
-        sys.exit(f"export_onnx: {model_dir}: missing {missing[:5]}, unexpected {unexpected[:5]}")
-    model.eval()
+    model, state = load_encoder(model_dir)
     if not (model_dir / "syntax.json").is_file():
         return model
     # A syntax head (scripts/train_syntax.py): one graph computes both.
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from train_syntax import SyntaxHead
 
     meta = json.loads((model_dir / "syntax.json").read_text())
     c = model.config

@@ -190,12 +190,15 @@ class SyntaxHead(nn.Module):
 
 
 def load_encoder(model_dir: Path):
+    """The NER model of a newsgraph model directory (eval mode), and every parameter of its
+    `rust_model.ot` by name, the syntax head's (`syntax.*`) included."""
     from transformers import AutoConfig, AutoModelForTokenClassification
 
     cfg = json.loads((model_dir / "config.json").read_text())
     keep = {k: v for k, v in cfg.items() if k not in ("model_type", "newsgraph")}
     config = AutoConfig.for_model(cfg["model_type"], **keep)
     model = AutoModelForTokenClassification.from_config(config)
+    # tch writes "a|b|c" for the parameter "a.b.c"; modules written from Python carry dots.
     state = {k.replace("|", "."): v.float()
              for k, v in torch.jit.load(str(model_dir / "rust_model.ot")).named_parameters()}
     ner = {k: v for k, v in state.items() if not k.startswith("syntax.")}

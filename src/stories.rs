@@ -101,13 +101,16 @@ fn features(d: &Document, vocab: &mut HashMap<String, u32>) -> Vec<(u32, f64)> {
         let id = *vocab.entry(key).or_insert(next);
         *f.entry(id).or_default() += 1.0;
     };
-    let prose: Vec<&str> = d.view.text.lines().filter(|l| !is_table_row(l)).collect();
-    if prose
-        .iter()
-        .map(|l| l.split_whitespace().count())
-        .sum::<usize>()
-        < MIN_PROSE_WORDS
-    {
+    let lines = d.view.text.lines().filter(|l| !l.trim().is_empty()).count();
+    let prose: Vec<&str> = d
+        .view
+        .text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !is_table_row(l))
+        .collect();
+    let has_table = prose.len() < lines;
+    let prose_words: usize = prose.iter().map(|l| l.split_whitespace().count()).sum();
+    if has_table && prose_words < MIN_PROSE_WORDS {
         // A table with a caption (an earnings report, a dividend notice) is no event of its
         // own: such a document stays a story by itself.
         return Vec::new();
@@ -128,7 +131,8 @@ fn features(d: &Document, vocab: &mut HashMap<String, u32>) -> Vec<(u32, f64)> {
     f.into_iter().collect()
 }
 
-/// Words of prose (outside table rows) a document needs to be linked to others.
+/// Words of prose (outside table rows) a document with a table needs to be linked to others;
+/// a short report without a table is linked as any other.
 const MIN_PROSE_WORDS: usize = 20;
 
 /// A row of a table rather than a sentence: a short line (at most 12 words) with two or more
@@ -332,6 +336,10 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
         parent[hi] = lo;
     }
 }
+
+/// Documents in a found story beyond which `run.json` warns that it is more than a reader can
+/// check (a real event rarely has more reports in a week; a bigger story is likely a mix).
+pub const LARGE_STORY: usize = 300;
 
 /// Features per document used to find candidate pairs.
 const TOP_FEATURES: usize = 20;

@@ -4,19 +4,7 @@ mod util;
 use util::*;
 
 fn card_f1() -> f64 {
-    let card = std::fs::read_to_string(shipped_model().join("MODEL_CARD.md")).expect("model card");
-    let line = card
-        .lines()
-        .find(|l| l.contains("dev F1 (newsgraph eval-ner)"))
-        .expect("the card states the eval-ner dev F1");
-    line.split_whitespace()
-        .filter_map(|w| {
-            w.trim_matches(|c: char| !c.is_ascii_digit() && c != '.')
-                .parse::<f64>()
-                .ok()
-        })
-        .find(|v| *v > 0.0 && *v < 1.0)
-        .expect("an F1 value")
+    card_value("dev F1 (newsgraph eval-ner)")
 }
 
 #[test]

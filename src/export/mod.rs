@@ -241,6 +241,19 @@ fn write_run_json(o: &Output, config: &Config, path: &Path, total_seconds: f64) 
                 .iter()
                 .map(move |w| json!({"doc_id": d.meta.doc_id, "warning": w}))
         })
+        .chain(
+            o.stories
+                .iter()
+                .filter(|s| !s.given && s.docs.len() > crate::stories::LARGE_STORY)
+                .map(|s| {
+                    json!({"story_id": s.id, "warning": format!(
+                        "a story of {} documents ({} to {}): more than a reader can check; its figures are compared as one event",
+                        s.docs.len(),
+                        s.first.as_deref().unwrap_or("?"),
+                        s.last.as_deref().unwrap_or("?"),
+                    )})
+                }),
+        )
         .collect();
     let v = json!({
         "newsgraph": env!("CARGO_PKG_VERSION"),
@@ -254,6 +267,7 @@ fn write_run_json(o: &Output, config: &Config, path: &Path, total_seconds: f64) 
             "documents": o.docs.len(),
             "skipped": o.skipped.len(),
             "sentences": o.docs.iter().map(|d| d.sentences.len()).sum::<usize>(),
+            "parsed_sentences": o.docs.iter().map(|d| d.syntax.len()).sum::<usize>(),
             "mentions": o.docs.iter().map(|d| d.mentions.len()).sum::<usize>(),
             "entities": o.entities.len(),
             "claims": o.claims.len(),

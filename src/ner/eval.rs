@@ -83,7 +83,8 @@ pub struct Score {
 }
 
 impl Score {
-    fn from_counts(correct: usize, predicted: usize, support: usize) -> Score {
+    /// Precision, recall and F1 of `correct` hits among `predicted`, of `support` gold items.
+    pub fn from_counts(correct: usize, predicted: usize, support: usize) -> Score {
         let p = if predicted > 0 {
             correct as f64 / predicted as f64
         } else {

@@ -4,18 +4,11 @@
 use super::conllu::{self, GoldSentence};
 use super::Word;
 use crate::error::{Error, Result};
+use crate::ner::eval::Score;
 use crate::ner::{NerModel, Tokenized};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct LabelScore {
-    pub precision: f64,
-    pub recall: f64,
-    pub f1: f64,
-    pub support: usize,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ParseEvaluation {
@@ -32,7 +25,7 @@ pub struct ParseEvaluation {
     pub lemma: f64,
     /// Per universal relation: precision and recall of (head, relation) among words whose
     /// gold or predicted relation it is.
-    pub per_label: BTreeMap<String, LabelScore>,
+    pub per_label: BTreeMap<String, Score>,
     pub sentences_per_second: f64,
 }
 
@@ -139,30 +132,7 @@ impl Counts {
         let per_label = self
             .labels
             .into_iter()
-            .map(|(l, (ok, pred, gold))| {
-                let p = if pred > 0 {
-                    ok as f64 / pred as f64
-                } else {
-                    0.0
-                };
-                let r = if gold > 0 {
-                    ok as f64 / gold as f64
-                } else {
-                    0.0
-                };
-                let f = if p + r > 0.0 {
-                    2.0 * p * r / (p + r)
-                } else {
-                    0.0
-                };
-                let s = LabelScore {
-                    precision: p,
-                    recall: r,
-                    f1: f,
-                    support: gold,
-                };
-                (l, s)
-            })
+            .map(|(l, (ok, pred, gold))| (l, Score::from_counts(ok, pred, gold)))
             .collect();
         ParseEvaluation {
             model,

@@ -164,3 +164,21 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
         .filter(|n| n.starts_with('.'))
         .collect()
 }
+
+/// The first number between 0 and 1 on the line of the shipped model card that contains `key`
+/// (the figures the card states, which tests hold the binary to).
+pub fn card_value(key: &str) -> f64 {
+    let card = std::fs::read_to_string(shipped_model().join("MODEL_CARD.md")).expect("model card");
+    let line = card
+        .lines()
+        .find(|l| l.contains(key))
+        .unwrap_or_else(|| panic!("the model card states `{key}`"));
+    line.split_whitespace()
+        .filter_map(|w| {
+            w.trim_matches(|c: char| !c.is_ascii_digit() && c != '.')
+                .parse::<f64>()
+                .ok()
+        })
+        .find(|v| *v > 0.0 && *v < 1.0)
+        .expect("a score")
+}
