@@ -56,6 +56,16 @@ pub struct Story {
     pub given: bool,
 }
 
+impl Story {
+    /// The days from the first to the last publication date, both counted (1 for a story of
+    /// one day), when both are full dates.
+    pub fn days(&self) -> Option<i64> {
+        let first = day_number(self.first.as_deref()?)?;
+        let last = day_number(self.last.as_deref()?)?;
+        Some(last - first + 1)
+    }
+}
+
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (civil calendar).
 fn day_number(iso: &str) -> Option<i64> {
     let d = crate::claims::parse_iso_date(iso)?;

@@ -251,6 +251,7 @@ pub fn write_stories(
         "label",
         "first_published",
         "last_published",
+        "days",
         "documents",
         "outlets",
         "doc_ids",
@@ -264,6 +265,7 @@ pub fn write_stories(
             s.label.clone(),
             s.first.clone().unwrap_or_default(),
             s.last.clone().unwrap_or_default(),
+            s.days().map(|d| d.to_string()).unwrap_or_default(),
             s.docs.len().to_string(),
             s.outlets.len().to_string(),
             s.docs
