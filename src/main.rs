@@ -19,6 +19,22 @@ struct Cli {
     command: Command,
 }
 
+/// One text to read: the argument, or standard input.
+#[derive(Args, Clone)]
+struct TextArgs {
+    /// The text (or use --stdin).
+    text: Option<String>,
+    /// Read the text from standard input.
+    #[arg(long)]
+    stdin: bool,
+}
+
+impl TextArgs {
+    fn read(self) -> Result<String> {
+        read_text(self.text, self.stdin)
+    }
+}
+
 /// Which NER model, where, on which backend.
 #[derive(Args, Clone)]
 struct ModelArgs {
@@ -153,11 +169,8 @@ enum Command {
     },
     /// Print the entities of one text (argument or --stdin) with offsets and scores.
     Ner {
-        /// The text (or use --stdin).
-        text: Option<String>,
-        /// Read the text from standard input.
-        #[arg(long)]
-        stdin: bool,
+        #[command(flatten)]
+        input: TextArgs,
         /// One JSON object per entity instead of tab-separated lines.
         #[arg(long)]
         json: bool,
@@ -184,11 +197,8 @@ enum Command {
     /// Parse one text (argument or --stdin): each sentence as CoNLL-U (id, form, lemma, upos,
     /// head, deprel; the words' code-point offsets in MISC as Start=/End=), or JSON.
     Parse {
-        /// The text (or use --stdin).
-        text: Option<String>,
-        /// Read the text from standard input.
-        #[arg(long)]
-        stdin: bool,
+        #[command(flatten)]
+        input: TextArgs,
         /// One JSON object per sentence instead of CoNLL-U.
         #[arg(long)]
         json: bool,
@@ -211,11 +221,8 @@ enum Command {
     },
     /// Print every quantity found in a text (argument or --stdin).
     Quantities {
-        /// The text (or use --stdin).
-        text: Option<String>,
-        /// Read the text from standard input.
-        #[arg(long)]
-        stdin: bool,
+        #[command(flatten)]
+        input: TextArgs,
         /// One JSON object per quantity instead of tab-separated lines.
         #[arg(long)]
         json: bool,
@@ -364,12 +371,9 @@ fn real_main(cli: Cli) -> Result<i32> {
             commands::assemble(&records, &cfg)?
         }
         Command::Lines { corpus, manifest } => commands::lines(&corpus, manifest, stdout())?,
-        Command::Ner {
-            text,
-            stdin,
-            json,
-            model,
-        } => commands::ner(&read_text(text, stdin)?, json, &model.into(), stdout())?,
+        Command::Ner { input, json, model } => {
+            commands::ner(&input.read()?, json, &model.into(), stdout())?
+        }
         Command::EvalNer {
             conll,
             json,
@@ -384,20 +388,17 @@ fn real_main(cli: Cli) -> Result<i32> {
             };
             commands::eval_ner(&conll, json, threads, &model.into(), case, stdout())?
         }
-        Command::Parse {
-            text,
-            stdin,
-            json,
-            model,
-        } => commands::parse(&read_text(text, stdin)?, json, &model.into(), stdout())?,
+        Command::Parse { input, json, model } => {
+            commands::parse(&input.read()?, json, &model.into(), stdout())?
+        }
         Command::EvalParse {
             conllu,
             json,
             threads,
             model,
         } => commands::eval_parse(&conllu, json, threads, &model.into(), stdout())?,
-        Command::Quantities { text, stdin, json } => {
-            commands::quantities(&read_text(text, stdin)?, json, stdout())?
+        Command::Quantities { input, json } => {
+            commands::quantities(&input.read()?, json, stdout())?
         }
         Command::Text {
             files,
