@@ -339,6 +339,26 @@ fn is_abbreviation(word: &str) -> bool {
     !w.is_empty() && crate::segment::is_abbreviation(&format!("{w}."), w.len())
 }
 
+/// The lemma of an irregular form ("flown" -> "fly", "rose" -> "rise") from the shipped table
+/// `data/lemmas.tsv` (`form<TAB>lemma`, lower case), read once; `None` for a form it does not
+/// list, which then keeps the model's lemma. The edit scripts the model learnt cover regular
+/// forms well and irregular ones poorly.
+pub fn irregular_lemma(form: &str) -> Option<&'static str> {
+    static TABLE: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let path = crate::config::shipped("data/lemmas.tsv");
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(f, l)| (f.trim().to_lowercase(), l.trim().to_string()))
+            .collect()
+    });
+    let lower = form.replace('\u{2019}', "'").to_lowercase();
+    table.get(&lower).map(String::as_str)
+}
+
 /// Apply a lemma edit script ("L|1|" lower-case, strip one character, append nothing) to a
 /// word form; the form itself when the script cannot apply. Mirrors `apply_script` of
 /// scripts/train_syntax.py.
@@ -445,7 +465,12 @@ impl RawParse {
                     .map_or("K|0|", String::as_str);
                 let upos = name(&tables.upos, self.upos[i] as usize);
                 // A figure is its own lemma ("6,100", "2.5"): the scripts are learnt on words.
-                let lemma = if form.chars().any(|c| c.is_ascii_digit())
+                let irregular = matches!(upos.as_str(), "VERB" | "AUX" | "PART")
+                    .then(|| irregular_lemma(form))
+                    .flatten();
+                let lemma = if let Some(l) = irregular {
+                    l.to_string()
+                } else if form.chars().any(|c| c.is_ascii_digit())
                     && matches!(upos.as_str(), "NUM" | "SYM" | "PUNCT")
                 {
                     form.to_string()
@@ -519,6 +544,14 @@ mod tests {
             ["O'Brien", "'s", "workers", "'", "pay", "..."]
         );
         assert_eq!(split("It’s 5 p.m. now"), ["It", "’s", "5", "p.m.", "now"]);
+    }
+
+    #[test]
+    fn irregular_forms_come_from_the_shipped_table() {
+        assert_eq!(irregular_lemma("Flown"), Some("fly"));
+        assert_eq!(irregular_lemma("rose"), Some("rise"));
+        assert_eq!(irregular_lemma("n\u{2019}t"), Some("not"));
+        assert_eq!(irregular_lemma("walked"), None);
     }
 
     #[test]
