@@ -586,7 +586,17 @@ impl NerModel {
         let mut mask = vec![0i64; rows * len];
         // Pieces that may head a word: the [CLS] root and each parser word's piece, for inputs
         // read whole in this window.
-        let mut heads = self.syntax.as_ref().map(|_| vec![0i64; rows * len]);
+        // The torch engine skips the head for a batch with nothing to parse (`ner`, `eval-ner`);
+        // an ONNX graph with the head always takes the mask as an input.
+        let wanted = batch
+            .iter()
+            .any(|&w| !inputs[all[w].input].heads.is_empty())
+            || matches!(self.engine, Engine::Onnx(_));
+        let mut heads = self
+            .syntax
+            .as_ref()
+            .filter(|_| wanted)
+            .map(|_| vec![0i64; rows * len]);
         for (r, &w) in batch.iter().enumerate() {
             let win = &all[w];
             let input = &inputs[win.input];

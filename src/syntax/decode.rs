@@ -57,8 +57,6 @@ fn msa(g: &[Vec<f64>]) -> Vec<usize> {
         cycle: Vec<usize>,
         /// Greedy heads of this level (for the cycle's own arcs).
         greedy: Vec<usize>,
-        /// This level's node -> next level's node.
-        map: Vec<usize>,
         /// For each next-level dependent d and head h: which of this level's arcs gave it.
         origin: Vec<Vec<(usize, usize)>>,
     }
@@ -127,7 +125,6 @@ fn msa(g: &[Vec<f64>]) -> Vec<usize> {
             g: std::mem::take(&mut cur),
             cycle,
             greedy,
-            map,
             origin,
         });
         cur = ng;
@@ -151,7 +148,6 @@ fn msa(g: &[Vec<f64>]) -> Vec<usize> {
                 out[v] = level.greedy[v];
             }
         }
-        let _ = level.map;
         heads = out;
     }
     heads
