@@ -6,7 +6,7 @@
 //! void elements never open, a block start closes an open `<p>`, `<li>`/`<dt>`/`<dd>`/`<tr>`/
 //! `<td>`/`<option>` close their open siblings, and an end tag closes up to the nearest open
 //! element of its name (a stray end tag is ignored).
-use html5gum::{DefaultEmitter, Token, Tokenizer};
+use html5gum::{DefaultEmitter, State, Token, Tokenizer};
 
 /// Index of a node in [`Dom::nodes`].
 pub type NodeId = usize;
@@ -86,6 +86,14 @@ const CLOSES_P: &[&str] = &[
     "ul",
 ];
 
+/// Elements that belong in `<head>`. Any other start tag, or text that is not white space, ends
+/// an open head (HTML's "in head" insertion mode): pages of the 2000s often never close it, and
+/// without this rule their whole body would be read as part of the head.
+const IN_HEAD: &[&str] = &[
+    "head", "title", "meta", "link", "style", "script", "base", "noscript", "template", "basefont",
+    "bgsound",
+];
+
 /// For an element that closes an open sibling of the same kind: the names it closes and the
 /// names that bound the search (a nested list is not closed by an inner `<li>`).
 fn implied_close(name: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
@@ -125,6 +133,14 @@ impl CodePoints<'_> {
         self.byte = b;
         self.cp
     }
+}
+
+/// Byte offset of the last ASCII-case-insensitive occurrence of `needle` (ASCII) in `hay`.
+fn last_index_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    (0..=h.len().checked_sub(n.len())?)
+        .rev()
+        .find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 fn lossy(s: &[u8]) -> String {
@@ -224,7 +240,12 @@ impl Dom {
     pub fn parse(src: &str) -> Dom {
         let mut emitter = DefaultEmitter::<usize>::new_with_span();
         emitter.naively_switch_states(true);
-        let tokens = Tokenizer::new_with_emitter(src, emitter);
+        let mut tokens = Tokenizer::new_with_emitter(src, emitter);
+        // `<title>` and `<textarea>` hold text only, up to their end tag. A page that never
+        // closes one (saved pages of the 2000s do) would hide the rest of itself in it, so after
+        // the last end tag of that name the tokenizer reads their content as markup.
+        let last_end = |name: &str| last_index_ci(src, name);
+        let (title_end, textarea_end) = (last_end("</title"), last_end("</textarea"));
         let mut dom = Dom {
             nodes: vec![Node::Element(Element {
                 name: "#root".into(),
@@ -234,15 +255,29 @@ impl Dom {
             })],
         };
         let mut stack: Vec<NodeId> = vec![0];
+        // Where an open `<head>` sits on the stack (checked before use: it may have closed).
+        let mut head_at: Option<usize> = None;
         let mut cps = CodePoints {
             src,
             byte: 0,
             cp: 0,
         };
-        for token in tokens.flatten() {
+        while let Some(token) = tokens.next() {
+            let Ok(token) = token;
             match token {
                 Token::StartTag(tag) => {
                     let name = lossy(&tag.name).to_ascii_lowercase();
+                    let unclosed = match name.as_str() {
+                        "title" => title_end.is_none_or(|e| e < tag.span.end),
+                        "textarea" => textarea_end.is_none_or(|e| e < tag.span.end),
+                        _ => false,
+                    };
+                    if unclosed {
+                        tokens.set_state(State::Data);
+                    }
+                    if !IN_HEAD.contains(&name.as_str()) {
+                        dom.close_head(&mut stack, &mut head_at);
+                    }
                     if CLOSES_P.contains(&name.as_str()) {
                         dom.close_in_scope(&mut stack, &["p"], &["div", "td", "li", "blockquote"]);
                     }
@@ -263,6 +298,9 @@ impl Dom {
                     }));
                     dom.push_child(parent, id);
                     if !tag.self_closing && !VOID.contains(&name.as_str()) {
+                        if name == "head" {
+                            head_at = Some(stack.len());
+                        }
                         stack.push(id);
                     }
                 }
@@ -281,6 +319,14 @@ impl Dom {
                     let start = cps.at(s.span.start);
                     let raw = src.get(s.span.start..s.span.end).unwrap_or("");
                     let text = lossy(&s.value);
+                    if !text.trim().is_empty()
+                        && stack
+                            .last()
+                            .and_then(|&n| dom.element(n))
+                            .is_some_and(|e| e.name == "head")
+                    {
+                        dom.close_head(&mut stack, &mut head_at);
+                    }
                     let map = align(&text, raw, start);
                     let parent = *stack.last().unwrap_or(&0);
                     let id = dom.nodes.len();
@@ -291,6 +337,19 @@ impl Dom {
             }
         }
         dom
+    }
+
+    /// Close an open `<head>` and everything opened inside it.
+    fn close_head(&self, stack: &mut Vec<NodeId>, head_at: &mut Option<usize>) {
+        if let Some(pos) = head_at.take() {
+            let open = stack
+                .get(pos)
+                .and_then(|&n| self.element(n))
+                .is_some_and(|e| e.name == "head");
+            if open && pos > 0 {
+                stack.truncate(pos);
+            }
+        }
     }
 
     fn push_child(&mut self, parent: NodeId, child: NodeId) {
@@ -387,6 +446,34 @@ mod tests {
         assert_eq!(ps[1].1.parent, Some(0));
         let div = dom.find("div").unwrap();
         assert_eq!(dom.element(div).unwrap().parent, Some(0));
+    }
+
+    #[test]
+    fn an_unclosed_head_ends_where_the_body_begins() {
+        // A 2008 page: `<head>` never closed, the layout table straight after the title.
+        let dom = Dom::parse(
+            "<html><head><title>T</title><meta name=x><table><tr><td><font>Story text.</font></td></tr></table>",
+        );
+        let head = dom.find("head").unwrap();
+        let table = dom.find("table").unwrap();
+        assert!(dom.element(head).unwrap().children.len() == 2);
+        assert_ne!(dom.element(table).unwrap().parent, Some(head));
+        // Text straight after the head's elements ends it too.
+        let dom = Dom::parse("<head><title>T</title>Story text.<p>more</p>");
+        let head = dom.find("head").unwrap();
+        assert_eq!(dom.element(head).unwrap().children.len(), 1);
+    }
+
+    #[test]
+    fn an_unclosed_title_does_not_swallow_the_page() {
+        let src = "<html><head><title>Sport<script>x()</script></head><body><p>India have withdrawn their threat.</p></body>";
+        let dom = Dom::parse(src);
+        let p = dom.find("p").unwrap();
+        assert_eq!(dom.text_of(p), "India have withdrawn their threat.");
+        // A closed title stays text only, markup-looking content included.
+        let dom = Dom::parse("<title>a <b> c</title><p>x</p>");
+        assert!(dom.find("b").is_none());
+        assert_eq!(dom.text_of(dom.find("title").unwrap()), "a <b> c");
     }
 
     #[test]

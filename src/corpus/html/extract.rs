@@ -12,6 +12,15 @@ pub struct Hints {
     drop: HashSet<String>,
     body: HashSet<String>,
     weak: HashSet<String>,
+    /// Lower-case phrases that make a short block at either end of the article a credit line.
+    credit: Vec<String>,
+    /// Names that make a block a credit line when it says little else ("The Associated Press").
+    agency: Vec<String>,
+    /// Words that open a byline ("By").
+    byline: Vec<String>,
+    /// Lower-case phrases that make a short block at either end of the article a promotion
+    /// ("Follow him on Twitter", "Join our forums"), wherever they stand in it.
+    promo: Vec<String>,
 }
 
 impl Hints {
@@ -31,6 +40,22 @@ impl Hints {
                 "drop" => h.drop.insert(word),
                 "body" => h.body.insert(word),
                 "weak" => h.weak.insert(word),
+                "credit" => {
+                    h.credit.push(word);
+                    true
+                }
+                "agency" => {
+                    h.agency.push(word);
+                    true
+                }
+                "byline" => {
+                    h.byline.push(word);
+                    true
+                }
+                "promo" => {
+                    h.promo.push(word);
+                    true
+                }
                 other => return Err(format!("line {}: unknown kind `{other}`", i + 1)),
             };
         }
@@ -220,6 +245,10 @@ pub struct Extraction {
     /// Prose blocks on the whole page, and link-list blocks (for index-page detection).
     pub page_prose_blocks: usize,
     pub page_link_blocks: usize,
+    /// Credit lines and bylines taken out of the text, in page order.
+    pub credit_lines: Vec<String>,
+    /// The name of a byline ("By Dan Muse" -> "Dan Muse"), if one was taken out.
+    pub byline: Option<String>,
 }
 
 struct Walker<'a> {
@@ -467,16 +496,62 @@ pub fn extract(dom: &Dom, hints: &Hints, body: Option<&str>, title: Option<&str>
     propagate(dom, &mut dropped);
     let blocks = blocks_of(dom, &dropped);
 
-    // 3. Prefer the blocks that repeat a schema.org articleBody.
+    // 3. Prefer the blocks that repeat a schema.org articleBody, unless that body is a
+    //    teaser: the scored container holds every one of its blocks and more prose besides.
+    let kept = by_container(dom, &blocks, &dropped, hints);
     if let Some(body) = body.filter(|b| b.split_whitespace().count() >= 40) {
-        if let Some(kept) = by_article_body(&blocks, body) {
-            return finish(kept, title, "json-ld", page_prose_blocks, page_link_blocks);
+        if let Some(by_body) = by_article_body(&blocks, body) {
+            let starts: HashSet<Option<&(u32, u32)>> = kept.iter().map(|b| b.map.first()).collect();
+            let words = |bs: &[Block]| bs.iter().map(Block::words).sum::<usize>();
+            let teaser = by_body.iter().all(|b| starts.contains(&b.map.first()))
+                && words(&kept) * 2 > words(&by_body) * 3;
+            if !teaser {
+                return finish(
+                    by_body,
+                    title,
+                    hints,
+                    "json-ld",
+                    page_prose_blocks,
+                    page_link_blocks,
+                );
+            }
         }
     }
 
     // 4. Readability-style container scoring.
-    let top = best_container(dom, &blocks, hints);
-    let kept: Vec<Block> = match top {
+    let kept_words: usize = kept.iter().map(Block::words).sum();
+    // 5. Class hints can be wrong about a whole layout (a page builder whose every box is a
+    //    "widget"): when they leave no article, score the page again with only the structural
+    //    drops (scripts, navigation, hidden elements) and keep the densest region of prose.
+    if kept_words < super::MIN_WORDS {
+        let structural = structural_drops(dom);
+        let again = by_container(dom, &page, &structural, hints);
+        if again.iter().map(Block::words).sum::<usize>() > kept_words {
+            return finish(
+                again,
+                title,
+                hints,
+                "densest",
+                page_prose_blocks,
+                page_link_blocks,
+            );
+        }
+    }
+    finish(
+        kept,
+        title,
+        hints,
+        "container",
+        page_prose_blocks,
+        page_link_blocks,
+    )
+}
+
+/// The blocks of the best-scoring container, its twins and its prose siblings; every prose
+/// block when no container scores.
+fn by_container(dom: &Dom, blocks: &[Block], dropped: &[bool], hints: &Hints) -> Vec<Block> {
+    let top = best_container(dom, blocks, hints);
+    match top {
         Some(top) => {
             let parent = dom.element(top).and_then(|e| e.parent).unwrap_or(top);
             // Pages that cut the article into several boxes of one kind between pictures and
@@ -511,19 +586,13 @@ pub fn extract(dom: &Dom, hints: &Hints, body: Option<&str>, title: Option<&str>
                 .collect()
         }
         None => blocks.iter().filter(|b| b.is_prose()).cloned().collect(),
-    };
-    finish(
-        kept,
-        title,
-        "container",
-        page_prose_blocks,
-        page_link_blocks,
-    )
+    }
 }
 
 fn finish(
     kept: Vec<Block>,
     title: Option<&str>,
+    hints: &Hints,
     method: &'static str,
     page_prose_blocks: usize,
     page_link_blocks: usize,
@@ -555,12 +624,137 @@ fn finish(
             true
         })
         .collect();
+    let (blocks, credit_lines, byline) = credits_out(blocks, hints);
     Extraction {
         blocks,
         method,
         page_prose_blocks,
         page_link_blocks,
+        credit_lines,
+        byline,
     }
+}
+
+/// Blocks at each end of the article searched for credit lines and bylines.
+const CREDIT_EDGE: (usize, usize) = (3, 4);
+/// A credit line is short: a block of more words is article text whatever it says.
+const CREDIT_MAX_WORDS: usize = 30;
+/// An agency name alone, give or take a few words ("(c) 2008 The Associated Press").
+const AGENCY_MAX_WORDS: usize = 6;
+/// A byline: "By" and at most this many words, the names capitalised.
+const BYLINE_MAX_WORDS: usize = 12;
+/// A promotion line at the edge of the article is at most this long.
+const PROMO_MAX_WORDS: usize = 45;
+/// Words a credit phrase may follow in its block ("Fox News' Jessica Napoli contributed ...").
+const CREDIT_LEAD_WORDS: usize = 12;
+
+/// Lower case, words only, single-spaced, with a space at each end (for whole-word search).
+fn phrase_form(s: &str) -> String {
+    let words: Vec<String> = s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    format!(" {} ", words.join(" "))
+}
+
+/// What a block at the edge of the article is, if it is not article text: a byline (with the
+/// name it gives) or a credit line.
+enum Credit {
+    Byline(String),
+    Line,
+}
+
+fn credit_of_block(b: &Block, hints: &Hints) -> Option<Credit> {
+    let words: Vec<&str> = b.text.split_whitespace().collect();
+    if words.is_empty() || words.len() > CREDIT_MAX_WORDS.max(PROMO_MAX_WORDS) {
+        return None;
+    }
+    let form = phrase_form(&b.text);
+    // "By Dan Muse", "By Agencies", "By JOHN SMITH, Associated Press Writer".
+    if words.len() >= 2
+        && words.len() <= BYLINE_MAX_WORDS
+        && hints.byline.contains(&words[0].to_lowercase())
+    {
+        let mut name = Vec::new();
+        for w in &words[1..] {
+            name.push(w.trim_end_matches([',', '|', '.', ';', ':']));
+            if w.ends_with([',', '|', ';']) {
+                break;
+            }
+        }
+        let capitalised = name.iter().all(|w| {
+            w.chars().next().is_some_and(|c| c.is_uppercase())
+                || matches!(
+                    *w,
+                    "and" | "de" | "van" | "von" | "del" | "da" | "la" | "bin"
+                )
+        });
+        if capitalised && name.len() <= 5 {
+            return Some(Credit::Byline(name.join(" ")));
+        }
+    }
+    // A credit phrase near the block's start: a paragraph of prose that ends with "(Additional
+    // reporting by NAME)" stays.
+    let credited = hints.credit.iter().any(|c| match c.strip_prefix('^') {
+        Some(c) => form.starts_with(&format!(" {c} ")),
+        None => form
+            .find(&format!(" {c} "))
+            .is_some_and(|at| form[..at].split_whitespace().count() <= CREDIT_LEAD_WORDS),
+    });
+    if credited && words.len() <= CREDIT_MAX_WORDS {
+        return Some(Credit::Line);
+    }
+    if words.len() <= PROMO_MAX_WORDS
+        && hints.promo.iter().any(|c| form.contains(&format!(" {c} ")))
+    {
+        return Some(Credit::Line);
+    }
+    // An agency name with little else: "© AP", "The Associated Press", "AFP/Getty".
+    if words.len() <= AGENCY_MAX_WORDS
+        && hints
+            .agency
+            .iter()
+            .any(|a| form.contains(&format!(" {a} ")))
+    {
+        let rest = hints
+            .agency
+            .iter()
+            .fold(form.clone(), |f, a| f.replace(&format!(" {a} "), " "));
+        let other = rest
+            .split_whitespace()
+            .filter(|w| {
+                !matches!(
+                    *w,
+                    "the" | "by" | "c" | "copyright" | "and" | "source" | "via"
+                ) && !w.chars().all(|c| c.is_ascii_digit())
+            })
+            .count();
+        if other <= 1 {
+            return Some(Credit::Line);
+        }
+    }
+    None
+}
+
+/// Take credit lines and bylines out of the first and last blocks of the article.
+fn credits_out(blocks: Vec<Block>, hints: &Hints) -> (Vec<Block>, Vec<String>, Option<String>) {
+    let n = blocks.len();
+    let mut lines = Vec::new();
+    let mut byline = None;
+    let mut kept = Vec::with_capacity(n);
+    for (i, b) in blocks.into_iter().enumerate() {
+        let edge = i < CREDIT_EDGE.0 || i + CREDIT_EDGE.1 >= n;
+        match edge.then(|| credit_of_block(&b, hints)).flatten() {
+            Some(Credit::Byline(name)) => {
+                byline.get_or_insert(name);
+                lines.push(b.text);
+            }
+            Some(Credit::Line) => lines.push(b.text),
+            None => kept.push(b),
+        }
+    }
+    (kept, lines, byline)
 }
 
 /// Word trigrams, lower case.

@@ -29,7 +29,7 @@ pub const MIN_WORDS: usize = 25;
 /// Read one page.
 pub fn read(html: &str, hints: &Hints) -> Page {
     let dom = dom::Dom::parse(html);
-    let meta = meta::read(&dom);
+    let mut meta = meta::read(&dom);
     let ex = extract::extract(
         &dom,
         hints,
@@ -48,6 +48,9 @@ pub fn read(html: &str, hints: &Hints) -> Page {
         }
     }
     let view = b.finish();
+    if meta.author.is_none() {
+        meta.author = ex.byline.clone();
+    }
     let words = view.text.split_whitespace().count();
     let prose_kept = ex
         .blocks
@@ -168,5 +171,151 @@ mod tests {
         assert!(Hints::parse("keep\tx\n")
             .unwrap_err()
             .contains("unknown kind"));
+    }
+
+    /// Paragraphs of about `n` words that read as prose.
+    fn prose(topic: &str, n: usize) -> String {
+        let mut s = format!("The {topic} was discussed again on Tuesday, officials said,");
+        let filler = [
+            "and", "the", "council", "members", "agreed", "that", "more", "work", "was", "needed",
+        ];
+        let mut i = 0;
+        while s.split_whitespace().count() < n {
+            s.push(' ');
+            s.push_str(filler[i % filler.len()]);
+            i += 1;
+        }
+        s.push('.');
+        s
+    }
+
+    #[test]
+    fn a_2008_table_layout_is_read() {
+        // No `</head>`, layout tables, text straight in a `<td>` with `<br>` paragraphs and
+        // `<font>`, a navigation column of links, a title never closed.
+        let page = format!(
+            r#"<HTML><HEAD><TITLE>Daily Courier - Local<META name="x" content="y">
+<TABLE width="100%"><TR><TD width="150" valign="top"><A href="/">Home</A><BR><A href="/s">Sports</A><BR><A href="/w">Weather</A></TD>
+<TD valign="top"><FONT face="Verdana" size="2"><B>Bridge reopens</B><BR>
+{}<BR><BR>{}<BR><BR>{}
+</FONT></TD></TR></TABLE>
+<TABLE><TR><TD><FONT size="1"><A href="/about">About us</A> | <A href="/c">Contact</A></FONT></TD></TR></TABLE>
+</BODY></HTML>"#,
+            prose("bridge", 40),
+            prose("river", 35),
+            prose("budget", 30)
+        );
+        let got = read(&page, &Hints::builtin());
+        assert_eq!(got.problem, None, "{:?}", got.view.text);
+        let t = &got.view.text;
+        assert!(t.contains("The bridge was discussed"), "{t}");
+        assert!(t.contains("The budget was discussed"), "{t}");
+        for junk in ["Sports", "Weather", "About us", "Contact"] {
+            assert!(!t.contains(junk), "{junk} kept: {t}");
+        }
+    }
+
+    #[test]
+    fn div_soup_without_paragraphs_is_read() {
+        let page = format!(
+            r#"<html><head><title>x</title></head><body><div id="wrap"><div class="menu"><a href="/">Home</a> <a href="/n">News</a></div>
+<div><div>{}<br><br>{}</div><div>{}</div></div></div></body></html>"#,
+            prose("harbour", 30),
+            prose("ferry", 30),
+            prose("storm", 30)
+        );
+        let got = read(&page, &Hints::builtin());
+        assert_eq!(got.problem, None);
+        assert!(got.view.text.contains("The ferry was discussed"));
+        assert!(got.view.text.contains("The storm was discussed"));
+        assert!(!got.view.text.contains("Home"));
+    }
+
+    #[test]
+    fn class_hints_that_drop_every_box_fall_back_to_the_densest_prose() {
+        // A page builder whose every box is a "widget" (a drop word), with the article split
+        // over two widgets and comments taking a third of the prose.
+        let page = format!(
+            r#"<html><body><div class="site"><div class="builder-widget-wrap"><div class="builder-widget post-content"><p>{}</p><p>{}</p></div>
+<div class="builder-widget"><p>{}</p><p>{}</p></div></div>
+<div class="comment-list"><p>{}</p><p>{}</p></div></div></body></html>"#,
+            prose("plan", 40),
+            prose("school", 40),
+            prose("road", 40),
+            prose("park", 40),
+            prose("comment", 30),
+            prose("reply", 30)
+        );
+        let got = read(&page, &Hints::builtin());
+        assert_eq!(got.problem, None, "{:?}", got.view.text);
+        assert_eq!(got.method, "densest");
+        let t = &got.view.text;
+        assert!(
+            t.contains("The plan was") && t.contains("The park was"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn a_teaser_article_body_does_not_cut_the_article() {
+        // The page's JSON-LD `articleBody` holds the first two paragraphs only.
+        let (a, b, c, d) = (
+            prose("vaccine", 30),
+            prose("clinic", 30),
+            prose("trial", 30),
+            prose("result", 30),
+        );
+        let page = format!(
+            r#"<html><head><script type="application/ld+json">{{"@type":"NewsArticle","headline":"H","articleBody":"{a} {b}"}}</script></head>
+<body><article><div class="article-body"><p>{a}</p><p>{b}</p><p>{c}</p><p>{d}</p></div></article></body></html>"#
+        );
+        let got = read(&page, &Hints::builtin());
+        assert!(
+            got.view.text.contains("The result was"),
+            "{}",
+            got.view.text
+        );
+        // A full articleBody still decides.
+        let page = format!(
+            r#"<html><head><script type="application/ld+json">{{"@type":"NewsArticle","articleBody":"{a} {b} {c} {d}"}}</script></head>
+<body><div class="x"><p>{a}</p><p>{b}</p><p>{c}</p><p>{d}</p></div><div class="y"><p>{}</p></div></body></html>"#,
+            "Buy one advert and get a second one free: our offer for every reader, every week, in print or online, until the end of the year."
+        );
+        let got = read(&page, &Hints::builtin());
+        assert_eq!(got.method, "json-ld");
+        assert!(!got.view.text.contains("advert"));
+    }
+
+    #[test]
+    fn credit_lines_and_bylines_are_metadata() {
+        let page = format!(
+            r#"<html><body><article><p>By JOHN SMITH, Associated Press Writer</p><p>{}</p><p>{}</p>
+<p>{} (Additional reporting by Ann Lee)</p><p>Associated Press writers Bo Kim and Al Roy contributed to this report.</p>
+<p>Copyright 2008 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed.</p><p>&copy; AFP</p></article></body></html>"#,
+            prose("dam", 30),
+            prose("lake", 30),
+            prose("copyright law", 30)
+        );
+        let got = read(&page, &Hints::builtin());
+        let t = &got.view.text;
+        assert!(t.starts_with("The dam was"), "{t}");
+        assert!(t.ends_with("(Additional reporting by Ann Lee)"), "{t}");
+        for junk in ["JOHN SMITH", "contributed to this", "Copyright 2008", "AFP"] {
+            assert!(!t.contains(junk), "{junk} kept: {t}");
+        }
+        assert_eq!(got.meta.author.as_deref(), Some("JOHN SMITH"));
+        // The page's own author metadata wins over a byline.
+        let with_meta = page.replace(
+            "<html><body>",
+            r#"<html><head><meta name="author" content="Jane Roe"></head><body>"#,
+        );
+        assert_eq!(
+            read_page(&with_meta).meta.author.as_deref(),
+            Some("Jane Roe")
+        );
+    }
+
+    fn read_page(src: &str) -> Page {
+        read(src, &Hints::builtin())
     }
 }
