@@ -146,11 +146,8 @@ pub fn write_all(o: &Output, config: &Config, dir: &Path, total_seconds: f64) ->
     write_groups(&o.claims, &o.groups, &dir.join("claim_groups.csv"))?;
     write_stories(&o.docs, &o.stories, &dir.join("stories.csv"))?;
     let view = report::ViewGraph::from_graph(&o.graph);
-    let labels = o
-        .stories
-        .iter()
-        .map(|s| (s.id.clone(), s.label.clone()))
-        .collect();
+    // The headings come from `stories.csv` as written, as `newsgraph compare` reads them.
+    let labels = report::read_story_labels(dir);
     report::write_reports(&o.claims, &o.groups, &labels, &view, dir)?;
     write_run_json(o, config, &dir.join("run.json"), total_seconds)
 }

@@ -242,14 +242,37 @@ fn html(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Story labels by id, from a run's `stories.csv` (empty when there is none).
+/// Story headings by id, from a run's `stories.csv` (empty when there is none): the label, how
+/// many documents and outlets, and the span of publication ("Fort Hood / Navy Yard: 14
+/// documents, 6 outlets, 2013-09-16 to 2013-09-17, 2 days").
 pub fn read_story_labels(dir: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     if let Ok(mut r) = csv::Reader::from_path(dir.join("stories.csv")) {
         for rec in r.records().flatten() {
-            if let (Some(id), Some(label)) = (rec.get(0), rec.get(1)) {
-                out.insert(id.to_string(), label.to_string());
-            }
+            let Some(id) = rec.get(0) else { continue };
+            let label = rec.get(1).unwrap_or(id);
+            let size = match (rec.get(5), rec.get(6)) {
+                (Some(d), Some(o)) if !d.is_empty() => {
+                    let plural = |n: &str, w: &str| {
+                        if n == "1" {
+                            format!("{n} {w}")
+                        } else {
+                            format!("{n} {w}s")
+                        }
+                    };
+                    let mut s = format!(": {}, {}", plural(d, "document"), plural(o, "outlet"));
+                    match (rec.get(2), rec.get(3), rec.get(4)) {
+                        (Some(a), Some(b), Some(days)) if !a.is_empty() && a != b => {
+                            s.push_str(&format!(", {a} to {b}, {}", plural(days, "day")))
+                        }
+                        (Some(a), _, _) if !a.is_empty() => s.push_str(&format!(", {a}")),
+                        _ => {}
+                    }
+                    s
+                }
+                _ => String::new(),
+            };
+            out.insert(id.to_string(), format!("{label}{size}"));
         }
     }
     out
@@ -536,5 +559,23 @@ mod tests {
         assert_eq!((v.total, v.nodes.len()), (2, 2));
         assert_eq!(v.edges, vec![(0, 1, "LOCATED_IN".to_string())]);
         assert_eq!(v.nodes[1].props["n"], "2");
+    }
+
+    #[test]
+    fn story_headings_say_how_big_and_how_long() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("stories.csv"),
+            "story_id,label,first_published,last_published,days,documents,outlets,doc_ids,outlet_names,given\n\
+             story:a,Navy Yard / Aaron Alexis,2013-09-16,2013-09-17,2,14,6,x,y,false\n\
+             story:b,Bahia,1987-02-26,1987-02-26,1,1,1,z,Reuters,false\n",
+        )
+        .unwrap();
+        let l = read_story_labels(dir.path());
+        assert_eq!(
+            l["story:a"],
+            "Navy Yard / Aaron Alexis: 14 documents, 6 outlets, 2013-09-16 to 2013-09-17, 2 days"
+        );
+        assert_eq!(l["story:b"], "Bahia: 1 document, 1 outlet, 1987-02-26");
     }
 }
