@@ -7,7 +7,7 @@
 //! | HEAD_OF | Person -> Organization | `parallel_lists`, `respectively`, `apposition` |
 //! | AFFILIATED_WITH | Person -> Organization/Location | `role_with_org`, `fellow_with` |
 //! | LOCATED_IN | Location -> Location | `of_in`, `possessive`, `comma` |
-//! | SAID | Person -> Quote | `quote_then_speaker`, `speaker_then_quote`, `pronoun`, `continued_quote` |
+//! | SAID | Person -> Quote | `reporting_verb_subject`, `speaker_before_quote` (from the syntax layer), `quote_then_speaker`, `speaker_then_quote`, `pronoun`, `continued_quote` |
 use crate::doc::{Document, EntityType, POSSESSIVES};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -645,6 +645,206 @@ fn list_before(doc: &Document, ws: &[W], ms: &[usize], end: usize, t: EntityType
 }
 
 /// SAID relations: quotations and their speakers.
+/// Words between a quote and the next one of its paragraph (the first one's attribution) for
+/// the second to go on with the first one's speaker.
+const CONTINUED_GAP_WORDS: usize = 14;
+
+/// Who a quote's reporting verb names as its speaker.
+enum Speaker {
+    /// A person mention (index into `mentions`).
+    Named(usize),
+    /// "he said", "she told reporters": someone named before.
+    Pronoun,
+}
+
+/// Lemmas of verbs that report speech: a hint that lets a verb next to a quote report it even
+/// when the parse does not tie the two together. A verb the parse ties to the quote (the quote
+/// is its clausal complement, or it is a parenthetical of the quote) reports it whatever its
+/// lemma.
+const SPEECH_LEMMAS: &[&str] = &[
+    "say",
+    "tell",
+    "add",
+    "state",
+    "note",
+    "stress",
+    "urge",
+    "warn",
+    "explain",
+    "insist",
+    "declare",
+    "remark",
+    "ask",
+    "write",
+    "recall",
+    "acknowledge",
+    "announce",
+    "continue",
+    "argue",
+    "claim",
+    "complain",
+    "reply",
+    "respond",
+    "shout",
+    "scream",
+    "testify",
+    "tweet",
+    "accord",
+    "conclude",
+    "observe",
+    "admit",
+    "predict",
+    "suggest",
+    "vow",
+];
+
+/// The speaker of the quote at view range `q`, read from the parses of the sentences holding
+/// its ends: a verb outside the quote that reports it (tied to a word inside by a clausal
+/// complement or parenthetical, or a speech verb in the same sentence), and that verb's
+/// subject, or the name inside it ("Gov. Jan Brewer", "press secretary Sarah Sanders"); for
+/// "according to X", X.
+fn speaker_from_parse(
+    doc: &Document,
+    q: Range<usize>,
+    is_person: &dyn Fn(usize) -> bool,
+) -> Option<Speaker> {
+    let text = &doc.view.text;
+    let inside =
+        |w: &crate::syntax::Word| (w.start as usize) >= q.start && (w.end as usize) <= q.end;
+    let mut sentences = Vec::new();
+    for at in [q.end, q.start.saturating_sub(1)] {
+        if let Some(s) = doc.sentence_at(at.min(text.len().saturating_sub(1))) {
+            if !sentences.contains(&s) {
+                sentences.push(s);
+            }
+        }
+    }
+    for s in sentences {
+        let Some(p) = doc.parse_of(s) else { continue };
+        let first_inside = p.words.iter().position(&inside);
+        // Candidate verbs outside the quote, nearest to it first.
+        let mut verbs: Vec<(usize, usize)> = Vec::new();
+        for (v, w) in p.words.iter().enumerate() {
+            if inside(w)
+                || !matches!(w.upos.as_str(), "VERB" | "AUX") && p.lemma(v, text) != "accord"
+            {
+                continue;
+            }
+            let lemma = p.lemma(v, text).to_lowercase();
+            // A speech verb above the quote in the tree: "Komati told reporters that the
+            // attacks were a direct result of the "successive defeats ..."".
+            let above = SPEECH_LEMMAS.contains(&lemma.as_str())
+                && first_inside.is_some_and(|f| p.path_to_root(f).contains(&v));
+            let tied = above
+                || p.children(v).any(|c| {
+                    inside(&p.words[c])
+                        && matches!(
+                            p.words[c].base_rel(),
+                            "ccomp" | "parataxis" | "obj" | "xcomp"
+                        )
+                })
+                || (matches!(w.base_rel(), "parataxis" | "ccomp" | "advcl")
+                    && p.head(v).is_some_and(|h| inside(&p.words[h])));
+            if !tied && !SPEECH_LEMMAS.contains(&lemma.as_str()) {
+                continue;
+            }
+            let distance = if (w.start as usize) >= q.end {
+                w.start as usize - q.end
+            } else {
+                q.start - w.end as usize
+            };
+            // An untied speech verb far from the quote reports something else.
+            if !tied && distance > 80 {
+                continue;
+            }
+            verbs.push((distance, v));
+        }
+        verbs.sort_unstable();
+        for (_, v) in verbs {
+            let subject = if p.lemma(v, text) == "accord" {
+                p.child_with(v, "obl")
+            } else {
+                p.child_with(v, "nsubj")
+            };
+            let Some(subj) = subject else { continue };
+            if inside(&p.words[subj]) {
+                continue;
+            }
+            let form = text.get(p.words[subj].range()).unwrap_or("").to_lowercase();
+            if p.words[subj].upos.as_str() == "PRON" {
+                return matches!(form.as_str(), "he" | "she").then_some(Speaker::Pronoun);
+            }
+            // The subject word, then the names tied to it (flat names, compounds, appositions).
+            let mut todo = vec![(subj, 0)];
+            while let Some((w, depth)) = todo.pop() {
+                let r = p.words[w].range();
+                let hit = doc
+                    .mentions
+                    .iter()
+                    .position(|m| m.range.start <= r.start && r.end <= m.range.end);
+                if let Some(m) = hit {
+                    if is_person(m) {
+                        return Some(Speaker::Named(m));
+                    }
+                }
+                if depth < 2 {
+                    for c in p.children(w) {
+                        if matches!(
+                            p.words[c].base_rel(),
+                            "flat" | "compound" | "appos" | "nmod"
+                        ) && !inside(&p.words[c])
+                        {
+                            todo.push((c, depth + 1));
+                        }
+                    }
+                }
+            }
+            // A subject the parse found that names nobody ("the spokesman"): the quote's
+            // speaker is not a person of the graph.
+            return None;
+        }
+    }
+    None
+}
+
+/// The speaker named by the sentence right before a quote that has no attribution of its own:
+/// a sentence of the same paragraph whose main verb reports speech ("Patricia Ward, a
+/// logistics specialist, said she was in the cafeteria. "I heard three shots.""), or one that
+/// ends with a colon, in the paragraph before too ("John Galvin ... says in a statement that:").
+fn speaker_of_sentence_before(
+    doc: &Document,
+    q: Range<usize>,
+    is_person: &dyn Fn(usize) -> bool,
+) -> Option<usize> {
+    let text = &doc.view.text;
+    let open_at = text[..q.start].char_indices().next_back()?.0;
+    let before = text[..open_at].trim_end();
+    let gap = &text[before.len()..open_at];
+    let colon = before.ends_with(':');
+    if !(colon || (before.ends_with(['.', '!', '?']) && !gap.contains('\n'))) {
+        return None;
+    }
+    let s = doc.sentence_at(before.len().checked_sub(1)?)?;
+    let p = doc.parse_of(s)?;
+    let root = p.words.iter().position(|w| w.head == 0)?;
+    let lemma = p.lemma(root, text).to_lowercase();
+    if !SPEECH_LEMMAS.contains(&lemma.as_str()) {
+        return None;
+    }
+    // Not when the sentence quotes someone itself: its own quote has its own speaker.
+    let sentence = &text[doc.sentences[s].range.clone()];
+    if !colon && sentence.contains(['"', '\u{201c}']) {
+        return None;
+    }
+    let subj = p.child_with(root, "nsubj")?;
+    let r = p.words[subj].range();
+    let m = doc
+        .mentions
+        .iter()
+        .position(|m| m.range.start <= r.start && r.end <= m.range.end)?;
+    is_person(m).then_some(m)
+}
+
 fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
     let text = &doc.view.text;
     let mut out: Vec<Relation> = Vec::new();
@@ -654,6 +854,18 @@ fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
     for (i, c) in text.char_indices() {
         if c == '\n' && text[i + 1..].starts_with('\n') {
             open = None; // an unclosed quote ends with its paragraph
+        }
+        // USA Today closes a straight quote with two apostrophes: `"It's over,'' he said.`
+        let closes_twice =
+            c == '\'' && text[i + 1..].starts_with('\'') && matches!(open, Some((_, '"')));
+        if closes_twice {
+            if let Some((s, _)) = open {
+                if i > s {
+                    spans.push(s..i);
+                }
+            }
+            open = None;
+            continue;
         }
         match (open, c) {
             (None, '\u{201c}') => open = Some((i + c.len_utf8(), '\u{201d}')),
@@ -710,6 +922,18 @@ fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
         let tail_ws = words(tail, q.end + close_len);
         let mut speaker = None;
         let mut rule = "quote_then_speaker";
+        // The sentence's structure first: the subject of the verb that reports the quote.
+        match speaker_from_parse(doc, q.clone(), &is_person) {
+            Some(Speaker::Named(m)) => {
+                speaker = Some(m);
+                rule = "reporting_verb_subject";
+            }
+            Some(Speaker::Pronoun) => {
+                speaker = last_named.or(last_speaker).or(last_person);
+                rule = "pronoun";
+            }
+            None => {}
+        }
         let verb_pos = tail_ws
             .iter()
             .position(|w| SPEECH_VERBS.contains(&w.lower.as_str()));
@@ -717,7 +941,7 @@ fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
         let ends_open = inner_trim.ends_with(',')
             || tail.trim_start().starts_with(',')
             || inner_trim.ends_with(['.', '!', '?']);
-        if let (Some(v), true) = (verb_pos, ends_open) {
+        if let (Some(v), true, None) = (verb_pos, ends_open, speaker) {
             if v <= 6 {
                 let ps = persons(q.end..tail_ws.last().map_or(q.end, |w| w.range.end));
                 if let Some(p) = ps.first() {
@@ -748,6 +972,37 @@ fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
                 if let Some(p) = persons(sent_start..q.start).last() {
                     speaker = Some(*p);
                     rule = "speaker_then_quote";
+                }
+            }
+        }
+        if speaker.is_none() {
+            if let Some(m) = speaker_of_sentence_before(doc, q.clone(), &is_person) {
+                speaker = Some(m);
+                rule = "speaker_before_quote";
+            }
+        }
+        // `"...," Gov. Jan Brewer said. "Nobody could have stopped it."`: a quote with no
+        // attribution of its own, in the paragraph of a quote whose attribution stands between
+        // the two, goes on with that speaker's words.
+        if speaker.is_none() {
+            if let Some(Relation {
+                from,
+                to: Target::Quote(prev_q),
+                ..
+            }) = out.last()
+            {
+                let open_at = text[..q.start]
+                    .char_indices()
+                    .next_back()
+                    .map_or(q.start, |(i, _)| i);
+                let gap = text.get(prev_q.end..open_at).unwrap_or("\n");
+                let between = gap.trim_end();
+                if !gap.contains('\n')
+                    && gap.split_whitespace().count() <= CONTINUED_GAP_WORDS
+                    && between.ends_with(['.', ':'])
+                {
+                    speaker = Some(*from);
+                    rule = "continued_quote";
                 }
             }
         }

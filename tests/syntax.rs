@@ -185,3 +185,55 @@ fn a_claim_frame_is_read_from_a_real_sentence() {
     );
     assert_eq!(lemma(hours2275.holder).as_deref(), Some("officer"));
 }
+
+/// Quotes of real news (Navy Yard, Yarnell Hill, Russian diplomats, Chicago teachers, as the
+/// outlets wrote them) get their speaker from the parse: the subject of the verb that reports
+/// the quote, with a title or honorific before the name, a USA Today quote closed with two
+/// apostrophes, and the quote that follows in the same paragraph.
+#[test]
+fn quotes_get_their_speaker_from_the_reporting_verb() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("quotes.txt"),
+        "Officials spoke to reporters on Monday evening after the shooting at the Navy Yard.\n\n\
+         \"This is a horrific tragedy,'' Washington Mayor Vincent Gray said.\n\n\
+         \"We have been preparing for this kind of fire for years,\" Gov. Jan Brewer said. \"Nobody could have stopped it.\"\n\n\
+         \"The United States will not stand by while our allies are attacked,\" White House press secretary Sarah Huckabee Sanders said in a statement.\n\n\
+         \"I decided to go in to work a little late this morning,\" Mr. Lee said. \"I guess God was with me.\"\n",
+    )
+    .unwrap();
+    let (_t, out, _) = run_pipeline(dir.path(), &[]);
+    let (_, edges) = csv_rows(&out.join("edges.csv"));
+    let said: Vec<(String, String, String)> = edges
+        .iter()
+        .filter(|e| e["type"] == "SAID")
+        .map(|e| (e["from"].clone(), e["rule"].clone(), e["sentence"].clone()))
+        .collect();
+    let find = |who: &str, words: &str| {
+        said.iter()
+            .find(|(f, _, s)| f == who && s.contains(words))
+            .map(|(_, r, _)| r.clone())
+    };
+    assert_eq!(
+        find("per:vincent-gray", "horrific tragedy").as_deref(),
+        Some("reporting_verb_subject"),
+        "{said:#?}"
+    );
+    assert_eq!(
+        find("per:jan-brewer", "preparing").as_deref(),
+        Some("reporting_verb_subject"),
+        "{said:#?}"
+    );
+    assert_eq!(
+        find("per:jan-brewer", "Nobody could").as_deref(),
+        Some("continued_quote"),
+        "{said:#?}"
+    );
+    assert_eq!(
+        find("per:sarah-huckabee-sanders", "stand by").as_deref(),
+        Some("reporting_verb_subject"),
+        "{said:#?}"
+    );
+    assert!(find("per:lee", "God was with me").is_some(), "{said:#?}");
+    assert_eq!(said.len(), 6, "{said:#?}");
+}

@@ -159,14 +159,14 @@ mod tests {
     #[test]
     fn hints_come_from_data_a_user_can_extend() {
         let page = r#"<html><body><article><p>The harbour master said on Monday that 40 ships had been delayed by the storm.</p>
-<div class="whatsapp-strip"><p>Join our channel for the latest news from the harbour and the city, every day.</p></div>
+<div class="whatsapp-strip"><p>Harbour webcams show the queue of ships at the outer moorings from the lighthouse.</p></div>
 <p>Ferries to the islands will run again on Wednesday morning, the operator said.</p></article></body></html>"#;
         let builtin = read(page, &Hints::builtin());
-        assert!(builtin.view.text.contains("Join our channel"));
+        assert!(builtin.view.text.contains("Harbour webcams"));
         let mut tsv = include_str!("../../../data/html-hints.tsv").to_string();
         tsv.push_str("drop\twhatsapp\n");
         let custom = read(page, &Hints::parse(&tsv).unwrap());
-        assert!(!custom.view.text.contains("Join our channel"));
+        assert!(!custom.view.text.contains("Harbour webcams"));
         assert!(custom.view.text.contains("Ferries to the islands"));
         assert!(Hints::parse("keep\tx\n")
             .unwrap_err()
