@@ -111,14 +111,22 @@ fn features(d: &Document, vocab: &mut HashMap<String, u32>) -> Vec<(u32, f64)> {
         let id = *vocab.entry(key).or_insert(next);
         *f.entry(id).or_default() += 1.0;
     };
-    let lines = d.view.text.lines().filter(|l| !l.trim().is_empty()).count();
-    let prose: Vec<&str> = d
-        .view
-        .text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !is_table_row(l))
-        .collect();
-    let has_table = prose.len() < lines;
+    // Prose lines: not rows of a table, nor the notes under one ("NOTE: 1986 net excludes a
+    // gain of..." and every line after it).
+    let (mut has_table, mut has_figures, mut in_notes) = (false, false, false);
+    let mut prose: Vec<&str> = Vec::new();
+    for l in d.view.text.lines().filter(|l| !l.trim().is_empty()) {
+        if is_table_row(l) {
+            has_table = true;
+            // A row of figures, not a label line a subheading could be.
+            has_figures |= l.chars().any(|c| c.is_ascii_digit());
+        } else {
+            in_notes |= has_figures && is_footnote(l);
+            if !in_notes {
+                prose.push(l);
+            }
+        }
+    }
     let prose_words: usize = prose.iter().map(|l| l.split_whitespace().count()).sum();
     if has_table && prose_words < MIN_PROSE_WORDS {
         // A table with a caption (an earnings report, a dividend notice) is no event of its
@@ -152,6 +160,15 @@ fn features(d: &Document, vocab: &mut HashMap<String, u32>) -> Vec<(u32, f64)> {
         }
     }
     f.into_iter().collect()
+}
+
+/// The first line of the notes under a table: one word of letters as its label, then a colon
+/// ("NOTE: ...", "Note:", "X: ..."); read as such only after a row of figures.
+fn is_footnote(line: &str) -> bool {
+    line.trim_start().split_once(':').is_some_and(|(label, _)| {
+        let label = label.trim_end();
+        (1..=10).contains(&label.chars().count()) && label.chars().all(char::is_alphabetic)
+    })
 }
 
 /// Words of prose (outside table rows) a document with a table needs to be linked to others;
@@ -799,6 +816,30 @@ mod tests {
             story_sets(&docs, 7),
             vec![vec!["x".to_string()], vec!["y".to_string()]]
         );
+    }
+
+    #[test]
+    fn the_footnotes_of_a_table_are_the_table() {
+        // Reuters earnings reports of 1987-03-19 (Belvedere, Western Tele-Communications): the
+        // notes under the tables share their wording, not an event.
+        let a = "Oper shr loss 21 cts vs loss 95 cts\nOper net loss 666,000 vs loss 2,184,000\nAvg shrs 3,181,805 vs 2,310,200\nYear\nNOTE: Net excludes realized investment gains of 666,000 dlrs vs 289,000 dlrs in quarter and 2,274,000 dlrs vs 1,468,000 dlrs in year, and losses from discontinued operations.";
+        let b = "Oper shr 31 cts vs 34 cts\nOper net 3,005,000 vs 2,835,000\nRevs 13.1 mln vs 9,478,000\nYear\nNote: Oper net excludes loss from discontinued operations of 726,000 dlrs vs gain of 737,000 dlrs for qtr and realized investment gains of 581,000 dlrs vs 2,350,000 dlrs for year.\nResults restated for discontinued operations and realized investment gains.";
+        assert!(is_footnote("NOTE: Net excludes realized investment gains"));
+        assert!(!is_footnote(
+            "Shares rose 10 pct: the biggest gain this year."
+        ));
+        let docs = vec![doc("x", "1987-03-19", a), doc("y", "1987-03-19", b)];
+        assert_eq!(
+            story_sets(&docs, 7),
+            vec![vec!["x".to_string()], vec!["y".to_string()]]
+        );
+        // The same notes under no table are prose, and link the two.
+        let strip = |t: &str| t.lines().skip(4).collect::<Vec<_>>().join("\n");
+        let docs = vec![
+            doc("x", "1987-03-19", &strip(a)),
+            doc("y", "1987-03-19", &strip(b)),
+        ];
+        assert_eq!(story_sets(&docs, 7).len(), 1);
     }
 
     #[test]

@@ -237,3 +237,124 @@ fn quotes_get_their_speaker_from_the_reporting_verb() {
     assert!(find("per:lee", "God was with me").is_some(), "{said:#?}");
     assert_eq!(said.len(), 6, "{said:#?}");
 }
+
+/// Roles of real news (Beirut embassy bombing, jobs report, Navy Yard, Chicago teachers, as the
+/// outlets wrote them) come from the parse, whatever the role noun: titles before the name,
+/// appositions with the organisation after "at" or "with", "the leader of X, NAME", a
+/// predicate noun with its employer, and an outlet's possessive. A name used as a modifier
+/// ("the Barack Obama administration") is no role holder.
+#[test]
+fn roles_come_from_the_parse_whatever_the_noun() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("roles.txt"),
+        "Senior Hezbollah official Mahmoud Komati told reporters at the scene that the attacks were a direct result of the defeats.\n\n\
+         \"The numbers are encouraging,\" said Heather Boushey, senior economist at the left-leaning Center for American Progress.\n\n\
+         Just last week, the leader of Hezbollah, Hassan Nasrallah, said that the group would continue to send its militiamen to Syria.\n\n\
+         Aaron Alexis, 34, a contractor from Fort Worth, was identified by officials as the shooter.\n\n\
+         At the time of the rampage, Alexis was an employee with The Experts, a company that was a Defense Department subcontractor, authorities said.\n\n\
+         Republican presidential nominee Mitt Romney said Chicago teachers are turning their backs on thousands of students.\n\n\
+         Officials of the Barack Obama administration said the report was encouraging.\n\n\
+         CNN's Nick Paton Walsh reported from Beirut.\n\n\
+         \"The shooter had legitimate access,\" said Valerie Parlave, assistant director in charge of the Washington FBI Field Office.\n",
+    )
+    .unwrap();
+    let (_t, out, _) = run_pipeline(dir.path(), &[]);
+    let (_, edges) = csv_rows(&out.join("edges.csv"));
+    let rel: Vec<(String, String, String, String, String)> = edges
+        .iter()
+        .filter(|e| {
+            matches!(
+                e["type"].as_str(),
+                "HAS_ROLE" | "HEAD_OF" | "AFFILIATED_WITH"
+            )
+        })
+        .map(|e| {
+            (
+                e["type"].clone(),
+                e["from"].clone(),
+                e["to"].clone(),
+                e["role"].clone(),
+                e["rule"].clone(),
+            )
+        })
+        .collect();
+    let has = |t: &str, who: &str, to: &str, rule: &str| {
+        rel.iter()
+            .any(|(a, b, c, _, r)| a == t && b == who && c.contains(to) && r == rule)
+    };
+    assert!(
+        has(
+            "HAS_ROLE",
+            "per:mahmoud-komati",
+            "official",
+            "title_compound"
+        ),
+        "{rel:#?}"
+    );
+    assert!(
+        has(
+            "AFFILIATED_WITH",
+            "per:mahmoud-komati",
+            "hezbollah",
+            "title_compound"
+        ),
+        "{rel:#?}"
+    );
+    assert!(
+        has("HAS_ROLE", "per:heather-boushey", "economist", "apposition"),
+        "{rel:#?}"
+    );
+    assert!(
+        has(
+            "AFFILIATED_WITH",
+            "per:heather-boushey",
+            "center",
+            "apposition"
+        ),
+        "{rel:#?}"
+    );
+    assert!(
+        has("HEAD_OF", "per:hassan-nasrallah", "hezbollah", "apposition"),
+        "{rel:#?}"
+    );
+    assert!(
+        has("HAS_ROLE", "per:aaron-alexis", "contractor", "apposition"),
+        "{rel:#?}"
+    );
+    assert!(
+        has("HAS_ROLE", "per:aaron-alexis", "employee", "copula"),
+        "{rel:#?}"
+    );
+    assert!(
+        has("HAS_ROLE", "per:mitt-romney", "nominee", "title_compound"),
+        "{rel:#?}"
+    );
+    assert!(
+        has(
+            "AFFILIATED_WITH",
+            "per:nick-paton-walsh",
+            "cnn",
+            "possessive_affiliation"
+        ),
+        "{rel:#?}"
+    );
+    assert!(
+        !rel.iter().any(|(_, b, _, _, _)| b == "per:barack-obama"),
+        "{rel:#?}"
+    );
+    // "a contractor from Fort Worth": where he is from, not whom he works for.
+    assert!(
+        !rel.iter().any(|(a, b, c, _, _)| a == "AFFILIATED_WITH"
+            && b == "per:aaron-alexis"
+            && c.contains("fort-worth")),
+        "{rel:#?}"
+    );
+    // Whoever is in charge of an office heads it, "assistant" or not.
+    assert!(
+        rel.iter().any(|(a, b, c, _, _)| a == "HEAD_OF"
+            && b == "per:valerie-parlave"
+            && c.contains("field-office")),
+        "{rel:#?}"
+    );
+}

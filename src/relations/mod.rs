@@ -14,6 +14,8 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
+mod roles;
+
 /// Relation types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum RelationType {
@@ -268,7 +270,18 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
         let is_org_or_loc =
             |m: usize| matches!(etype(m), EntityType::Organization | EntityType::Location);
 
-        for &p in ms.iter().filter(|&&m| etype(m) == EntityType::Person) {
+        // Roles from the parse where the sentence has one; the word rules below are for the
+        // people it gives none (and for models without a syntax head).
+        let covered = match doc.parse_of(si) {
+            Some(parse) => {
+                roles::roles_from_parse(doc, si, parse, roles::RoleTable::builtin(), &mut out)
+            }
+            None => HashSet::new(),
+        };
+        for &p in ms
+            .iter()
+            .filter(|&&m| etype(m) == EntityType::Person && !covered.contains(&m))
+        {
             let pr = doc.mentions[p].range.clone();
             let pw = word_at(pr.start);
             // Role title before the name: scan back over role words, org/loc mentions, "of", "the".
