@@ -113,15 +113,18 @@ fn features(d: &Document, vocab: &mut HashMap<String, u32>) -> Vec<(u32, f64)> {
     };
     // Prose lines: not rows of a table, nor the notes under one ("NOTE: 1986 net excludes a
     // gain of..." and every line after it).
-    let (mut has_table, mut has_figures, mut in_notes) = (false, false, false);
+    let (mut has_table, mut after_figures, mut in_notes) = (false, false, false);
     let mut prose: Vec<&str> = Vec::new();
     for l in d.view.text.lines().filter(|l| !l.trim().is_empty()) {
         if is_table_row(l) {
             has_table = true;
-            // A row of figures, not a label line a subheading could be.
-            has_figures |= l.chars().any(|c| c.is_ascii_digit());
+            // A row of figures (a label line such as "Nine mths" inside the table keeps it).
+            after_figures |= l.chars().any(|c| c.is_ascii_digit());
         } else {
-            in_notes |= has_figures && is_footnote(l);
+            // The notes start right under the table ("Chen: ..." further down a live blog
+            // is a quote, not a note).
+            in_notes |= after_figures && is_footnote(l);
+            after_figures = false;
             if !in_notes {
                 prose.push(l);
             }
@@ -163,7 +166,7 @@ fn features(d: &Document, vocab: &mut HashMap<String, u32>) -> Vec<(u32, f64)> {
 }
 
 /// The first line of the notes under a table: one word of letters as its label, then a colon
-/// ("NOTE: ...", "Note:", "X: ..."); read as such only after a row of figures.
+/// ("NOTE: ...", "Note:", "X: ..."); read as such only right under a row of figures.
 fn is_footnote(line: &str) -> bool {
     line.trim_start().split_once(':').is_some_and(|(label, _)| {
         let label = label.trim_end();
@@ -833,6 +836,16 @@ mod tests {
             story_sets(&docs, 7),
             vec![vec!["x".to_string()], vec!["y".to_string()]]
         );
+        // A live blog's "Update 2110 BST (1610 EST)" is a row of figures, but a quote further
+        // down ("Chen: ...") is prose, not a note.
+        let blog = doc(
+            "z",
+            "2016-07-14",
+            "Update 2110 BST (1610 EST)\nThe attack killed dozens of people on the promenade tonight, officials said.\nChen: We can call this terrorism if we call drone strikes terrorism.",
+        );
+        let mut vocab = HashMap::new();
+        assert!(!features(&blog, &mut vocab).is_empty());
+        assert!(vocab.contains_key("drone"), "{vocab:?}");
         // The same notes under no table are prose, and link the two.
         let strip = |t: &str| t.lines().skip(4).collect::<Vec<_>>().join("\n");
         let docs = vec![

@@ -228,7 +228,13 @@ fn typed_relations_of_the_seeds() {
             && e["org_id"] == "loc:pakistan"),
         "Hussain's country"
     );
-    assert!(has("AFFILIATED_WITH", "per:xi-jinping", "loc:china"));
+    // "Chinese President Xi Jinping": the nationality is the role's country.
+    assert!(
+        edges.iter().any(|e| e["type"] == "HAS_ROLE"
+            && e["from"] == "per:xi-jinping"
+            && e["org_id"] == "loc:china"),
+        "Xi's country"
+    );
     // "Xi and US President Barack Obama": Xi is not Obama's organisation.
     assert!(!edges
         .iter()

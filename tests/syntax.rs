@@ -358,3 +358,90 @@ fn roles_come_from_the_parse_whatever_the_noun() {
         "{rel:#?}"
     );
 }
+
+/// Places of real news (Beirut, Navy Yard, Russian diplomats, Chicago teachers): a place after
+/// a comma is in the place before it unless the parse makes it a conjunct of a list or another
+/// noun's modifier; "X's Y" puts Y in X; "in the Southeast quadrant" is no place "Southeast".
+#[test]
+fn places_are_placed_by_the_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("places.txt"),
+        "A pair of bombs ripped through neighborhoods near mosques in Tripoli, Lebanon, with ties to Syrian rebels.\n\n\
+         It was the same type of rifle used in last year's mass shooting at a Newtown, Conn., elementary school.\n\n\
+         Officials spoke of the poisoning of Sergei Skripal and his daughter in Salisbury, England, an attack on America's closest ally.\n\n\
+         Teachers protested outside a school on Chicago's South Side on Monday.\n\n\
+         Russia supported civil strife in Ukraine, Georgia, Moldova and other neighboring countries, she said.\n\n\
+         Eight people were killed in the shooting at the Washington Navy Yard, Washington Mayor Vincent Gray told reporters.\n\n\
+         The skies around the Navy complex on the Anacostia River in the Southeast quadrant of the city were dark.\n",
+    )
+    .unwrap();
+    let (_t, out, _) = run_pipeline(dir.path(), &[]);
+    let (_, edges) = csv_rows(&out.join("edges.csv"));
+    let located: Vec<(String, String)> = edges
+        .iter()
+        .filter(|e| e["type"] == "LOCATED_IN")
+        .map(|e| (e["from"].clone(), e["to"].clone()))
+        .collect();
+    let has = |a: &str, b: &str| located.iter().any(|(x, y)| x == a && y == b);
+    assert!(has("loc:tripoli", "loc:lebanon"), "{located:?}");
+    assert!(has("loc:newtown", "loc:conn"), "{located:?}");
+    assert!(has("loc:salisbury", "loc:england"), "{located:?}");
+    assert!(has("loc:south-side", "loc:chicago"), "{located:?}");
+    assert!(!has("loc:georgia", "loc:moldova"), "{located:?}");
+    assert!(
+        !located.iter().any(|(_, y)| y == "loc:washington"),
+        "{located:?}"
+    );
+    assert!(
+        !located.iter().any(|(x, _)| x.contains("anacostia")),
+        "{located:?}"
+    );
+}
+
+/// "she said" is no man's: the pronoun goes to the last person named whose gender (Mr., Mrs.,
+/// Ms. or the first-name table) does not differ; a statement "saying" a quote is its issuer's;
+/// a quote after a long attribution goes on with that speaker.
+#[test]
+fn pronouns_and_statements_find_their_speaker() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("said.txt"),
+        "Gov. Jan Brewer visited the site on Monday with Mike Reichling of the state forestry division.\n\n\
+         \"For now, we mourn,\" she said.\n\n\
+         \"They're anti-Iran, anti-Arab, anti-Israeli, anti-Turkish,\" said Rami Khouri, director of the Issam Fares Institute of Public Policy and International Affairs at the American University of Beirut. \"They are the big threat, and they are getting into the business of bombing embassies.\"\n\n\
+         Mitt Romney, meanwhile, swiftly issued a statement saying the report was \"a sad reminder that the economy is at a virtual standstill.\"\n",
+    )
+    .unwrap();
+    let (_t, out, _) = run_pipeline(dir.path(), &[]);
+    let (_, edges) = csv_rows(&out.join("edges.csv"));
+    let said: Vec<(String, String, String)> = edges
+        .iter()
+        .filter(|e| e["type"] == "SAID")
+        .map(|e| (e["from"].clone(), e["rule"].clone(), e["sentence"].clone()))
+        .collect();
+    let find = |who: &str, words: &str| {
+        said.iter()
+            .find(|(f, _, s)| f == who && s.contains(words))
+            .map(|(_, r, _)| r.clone())
+    };
+    assert_eq!(
+        find("per:jan-brewer", "we mourn").as_deref(),
+        Some("pronoun"),
+        "{said:#?}"
+    );
+    assert_eq!(
+        find("per:rami-khouri", "big threat").as_deref(),
+        Some("continued_quote"),
+        "{said:#?}"
+    );
+    assert_eq!(
+        find("per:mitt-romney", "sad reminder").as_deref(),
+        Some("reporting_verb_subject"),
+        "{said:#?}"
+    );
+    assert!(
+        !said.iter().any(|(f, _, _)| f == "per:mike-reichling"),
+        "{said:#?}"
+    );
+}

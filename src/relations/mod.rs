@@ -566,12 +566,20 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                 )
             };
             let is_prep = between.first().is_some_and(|w| matches!(*w, "of" | "in"));
+            // With a parse, the place after "in" must head its phrase: "the Anacostia River in
+            // the Southeast quadrant" puts the river in the quadrant, not in "Southeast". (Where
+            // the phrase hangs, on the place or on the noun before it, the parse often guesses.)
+            let parse = doc.parse_of(si);
+            let hangs_on = |b: usize, _a: usize| parse.is_none_or(|p| !loc_is_modifier(doc, p, b));
             if is_prep && between[1..].iter().all(|w| descriptor(w)) {
                 // Possessive chain: "east China's Zhejiang Province": a in c, c in b.
                 let (target, inner) = match locs.get(a_i + 2) {
                     Some(&c) if possessive_between(doc, b, c) => (c, Some((c, b))),
                     _ => (b, None),
                 };
+                if !hangs_on(target, a) {
+                    continue;
+                }
                 let end = doc.mentions[target].range.end;
                 out.push(Relation {
                     rtype: RelationType::LocatedIn,
@@ -601,7 +609,25 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                     .is_some_and(|w| w.lower == "," || w.lower == "and")
                     && locs.get(a_i + 2).is_some();
                 let after_and = ws.get(ae.wrapping_sub(1)).is_some_and(|w| w.lower == "and");
-                if !(list_follows || after_and) {
+                // With a parse, the parse decides: b hangs on a, and is no conjunct of a list
+                // ("Ukraine, Georgia, Moldova": all three conjuncts of Ukraine; "the Washington
+                // Navy Yard, Washington Mayor Vincent Gray": Washington is the mayor's).
+                // Where the parse reads "Tripoli, Lebanon" or "a Newtown, Conn., school" some
+                // other way, the list test decides, unless b is a conjunct or a modifier of
+                // another noun than a's.
+                let ok = match parse {
+                    Some(p) => {
+                        loc_attaches(doc, p, b, a)
+                            || (!(list_follows || after_and)
+                                && loc_head(doc, p, b)
+                                    .is_some_and(|h| p.words[h].base_rel() != "conj")
+                                && (!loc_is_modifier(doc, p, b)
+                                    || loc_head(doc, p, a).and_then(|h| p.head(h))
+                                        == loc_head(doc, p, b).and_then(|h| p.head(h))))
+                    }
+                    None => !(list_follows || after_and),
+                };
+                if ok {
                     out.push(Relation {
                         rtype: RelationType::LocatedIn,
                         from: a,
@@ -614,6 +640,28 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
                 }
             }
         }
+        // "Chicago's South Side": the place a place's possessive names holds it.
+        for pair in locs.windows(2) {
+            let (x, y) = (pair[0], pair[1]);
+            let gap = doc.view.text[doc.mentions[x].range.end..doc.mentions[y].range.start].trim();
+            let taken = out.iter().any(|r| {
+                r.rtype == RelationType::LocatedIn
+                    && r.from == y
+                    && r.to == Target::Mention(x)
+                    && r.sentence == si
+            });
+            if POSSESSIVES.contains(&gap) && !taken {
+                out.push(Relation {
+                    rtype: RelationType::LocatedIn,
+                    from: y,
+                    to: Target::Mention(x),
+                    org: None,
+                    range: doc.mentions[x].range.start..doc.mentions[y].range.end,
+                    sentence: si,
+                    rule: Cow::Borrowed("possessive"),
+                });
+            }
+        }
     }
     // "consul general of Belarus in Shanghai": the place is the post's, not Belarus's.
     let role_orgs: Vec<(usize, usize)> = out
@@ -624,6 +672,54 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
     out.retain(|r| !(r.rule == "of_in" && role_orgs.contains(&(r.sentence, r.from))));
     out.extend(quotes(doc, &person_names));
     out
+}
+
+/// Whether location mention `b` hangs on location mention `a` in the parse: the head word of
+/// `b` (its word whose head is outside it) has its head inside `a`, by any relation but a
+/// conjunct's ("Salisbury, England": England an apposition of Salisbury).
+fn loc_attaches(doc: &Document, p: &crate::syntax::Parse, b: usize, a: usize) -> bool {
+    let within = |w: usize, m: usize| {
+        let r = &doc.mentions[m].range;
+        let wr = p.words[w].range();
+        r.start <= wr.start && wr.end <= r.end
+    };
+    let Some(h) =
+        (0..p.words.len()).find(|&w| within(w, b) && p.head(w).is_none_or(|x| !within(x, b)))
+    else {
+        return false;
+    };
+    p.words[h].base_rel() != "conj" && p.head(h).is_some_and(|x| within(x, a))
+}
+
+/// The head word of mention `m` in the parse: its word whose head lies outside it.
+fn loc_head(doc: &Document, p: &crate::syntax::Parse, m: usize) -> Option<usize> {
+    let r = doc.mentions[m].range.clone();
+    let within = |w: usize| {
+        let wr = p.words[w].range();
+        r.start <= wr.start && wr.end <= r.end
+    };
+    (0..p.words.len()).find(|&w| within(w) && p.head(w).is_none_or(|x| !within(x)))
+}
+
+/// Whether location mention `b` only modifies another noun in the parse ("Southeast" of "the
+/// Southeast quadrant"): its head word is a compound or adjective of a word outside every
+/// location mention.
+fn loc_is_modifier(doc: &Document, p: &crate::syntax::Parse, b: usize) -> bool {
+    let r = doc.mentions[b].range.clone();
+    let within = |w: usize| {
+        let wr = p.words[w].range();
+        r.start <= wr.start && wr.end <= r.end
+    };
+    let Some(h) = (0..p.words.len()).find(|&w| within(w) && p.head(w).is_none_or(|x| !within(x)))
+    else {
+        return false;
+    };
+    let Some(x) = p.head(h) else { return false };
+    let xr = p.words[x].range();
+    matches!(p.words[h].base_rel(), "compound" | "amod")
+        && !doc.mentions.iter().any(|m| {
+            m.etype == EntityType::Location && m.range.start <= xr.start && xr.end <= m.range.end
+        })
 }
 
 fn possessive_between(doc: &Document, b: usize, c: usize) -> bool {
@@ -666,8 +762,105 @@ const CONTINUED_GAP_WORDS: usize = 14;
 enum Speaker {
     /// A person mention (index into `mentions`).
     Named(usize),
-    /// "he said", "she told reporters": someone named before.
-    Pronoun,
+    /// "he said", "she told reporters": someone named before, of that gender.
+    Pronoun(Gender),
+}
+
+/// The gender a pronoun or a name goes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gender {
+    Male,
+    Female,
+}
+
+impl Gender {
+    fn of_pronoun(word: &str) -> Option<Gender> {
+        match word.to_lowercase().as_str() {
+            "he" => Some(Gender::Male),
+            "she" => Some(Gender::Female),
+            _ => None,
+        }
+    }
+}
+
+/// `data/first-names.tsv`: first names and the gender they most often go with.
+fn first_names() -> &'static std::collections::HashMap<String, Gender> {
+    static T: std::sync::OnceLock<std::collections::HashMap<String, Gender>> =
+        std::sync::OnceLock::new();
+    T.get_or_init(|| parse_first_names(include_str!("../../data/first-names.tsv")))
+}
+
+fn parse_first_names(tsv: &str) -> std::collections::HashMap<String, Gender> {
+    tsv.lines()
+        .filter(|l| !l.starts_with('#') && *l != "name\tgender")
+        .filter_map(|l| {
+            let (name, g) = l.split_once('\t')?;
+            let g = match g.trim() {
+                "m" => Gender::Male,
+                "f" => Gender::Female,
+                _ => return None,
+            };
+            Some((name.trim().to_lowercase(), g))
+        })
+        .collect()
+}
+
+/// The gender of person mention `m` as the document tells it: Mr., Mrs., Ms. or Miss before
+/// any mention of the same surname, else the first name of the longest mention of it in the
+/// first-name table; `None` when neither says.
+fn gender_of(doc: &Document, m: usize) -> Option<Gender> {
+    let surname = |r: &Range<usize>| {
+        doc.slice(r)
+            .split_whitespace()
+            .next_back()
+            .map(str::to_string)
+    };
+    let last = surname(&doc.mentions[m].range)?;
+    let same: Vec<&crate::doc::Mention> = doc
+        .mentions
+        .iter()
+        .filter(|o| o.etype == EntityType::Person && surname(&o.range).as_deref() == Some(&last))
+        .collect();
+    for o in &same {
+        let before = doc.view.text[..o.range.start].trim_end();
+        let honorific = before.rsplit(char::is_whitespace).next().unwrap_or("");
+        match honorific.trim_end_matches('.') {
+            "Mr" => return Some(Gender::Male),
+            "Mrs" | "Ms" | "Miss" => return Some(Gender::Female),
+            _ => {}
+        }
+    }
+    let longest = same
+        .iter()
+        .map(|o| doc.slice(&o.range))
+        .filter(|n| n.split_whitespace().count() > 1)
+        .max_by_key(|n| (n.len(), *n))?;
+    let first = longest.split_whitespace().next()?.to_lowercase();
+    first_names().get(&first).copied()
+}
+
+/// The person a pronoun of gender `g` refers to: the first of `candidates` (the last person
+/// named since the previous quote, the previous speaker, the last person named) whose gender
+/// is not known to differ; else the latest person named before `at` whose gender is not known
+/// to differ.
+fn pronoun_speaker(
+    doc: &Document,
+    g: Option<Gender>,
+    candidates: &[Option<usize>],
+    at: usize,
+    is_person: &dyn Fn(usize) -> bool,
+) -> Option<usize> {
+    let Some(g) = g else {
+        return candidates.iter().flatten().next().copied();
+    };
+    let fits = |m: usize| gender_of(doc, m).is_none_or(|x| x == g);
+    if let Some(m) = candidates.iter().flatten().copied().find(|&m| fits(m)) {
+        return Some(m);
+    }
+    (0..doc.mentions.len())
+        .rev()
+        .filter(|&m| doc.mentions[m].range.end <= at && is_person(m))
+        .find(|&m| fits(m))
 }
 
 /// Lemmas of verbs that report speech: a hint that lets a verb next to a quote report it even
@@ -777,7 +970,7 @@ fn speaker_from_parse(
             let subject = if p.lemma(v, text) == "accord" {
                 p.child_with(v, "obl")
             } else {
-                p.child_with(v, "nsubj")
+                subject_of(p, v)
             };
             let Some(subj) = subject else { continue };
             if inside(&p.words[subj]) {
@@ -785,7 +978,7 @@ fn speaker_from_parse(
             }
             let form = text.get(p.words[subj].range()).unwrap_or("").to_lowercase();
             if p.words[subj].upos.as_str() == "PRON" {
-                return matches!(form.as_str(), "he" | "she").then_some(Speaker::Pronoun);
+                return Gender::of_pronoun(&form).map(Speaker::Pronoun);
             }
             // The subject word, then the names tied to it (flat names, compounds, appositions).
             let mut todo = vec![(subj, 0)];
@@ -816,6 +1009,35 @@ fn speaker_from_parse(
             // speaker is not a person of the graph.
             return None;
         }
+    }
+    None
+}
+
+/// The subject of verb `v`, or of the verb it hangs from when it has none of its own ("Romney
+/// issued a statement saying the report was "..."", "Ms. Lewis deemed the proposal a mess and
+/// suggested that ..."): up through at most three conjuncts, clauses or nouns.
+fn subject_of(p: &crate::syntax::Parse, v: usize) -> Option<usize> {
+    let mut at = v;
+    for _ in 0..4 {
+        if let Some(s) = p.child_with(at, "nsubj") {
+            return Some(s);
+        }
+        // A proper noun before the verb that the parser hung on it as a compound or an
+        // unknown dependent ("Mitt Romney, meanwhile, swiftly issued"): its subject.
+        if let Some(s) = p.children(at).find(|&c| {
+            c < at
+                && matches!(p.words[c].base_rel(), "compound" | "dep")
+                && p.words[c].upos.as_str() == "PROPN"
+        }) {
+            return Some(s);
+        }
+        if !matches!(
+            p.words[at].base_rel(),
+            "conj" | "acl" | "advcl" | "xcomp" | "obj" | "obl" | "nmod"
+        ) {
+            return None;
+        }
+        at = p.head(at)?;
     }
     None
 }
@@ -893,9 +1115,11 @@ fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
             _ => {}
         }
     }
+    // A name that does not start with a letter (". Smith") is a tagging accident, no speaker.
     let is_person = |m: usize| {
-        doc.mentions[m].etype == EntityType::Person
-            || person_names.contains(doc.slice(&doc.mentions[m].range))
+        let name = doc.slice(&doc.mentions[m].range);
+        (doc.mentions[m].etype == EntityType::Person || person_names.contains(name))
+            && name.chars().next().is_some_and(char::is_alphabetic)
     };
     let persons = |range: Range<usize>| -> Vec<usize> {
         (0..doc.mentions.len())
@@ -941,8 +1165,14 @@ fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
                 speaker = Some(m);
                 rule = "reporting_verb_subject";
             }
-            Some(Speaker::Pronoun) => {
-                speaker = last_named.or(last_speaker).or(last_person);
+            Some(Speaker::Pronoun(g)) => {
+                speaker = pronoun_speaker(
+                    doc,
+                    Some(g),
+                    &[last_named, last_speaker, last_person],
+                    q.start,
+                    &is_person,
+                );
                 rule = "pronoun";
             }
             None => {}
@@ -959,14 +1189,20 @@ fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
                 let ps = persons(q.end..tail_ws.last().map_or(q.end, |w| w.range.end));
                 if let Some(p) = ps.first() {
                     speaker = Some(*p);
-                } else if tail_ws[..v].iter().any(|w| {
+                } else if let Some(w) = tail_ws[..v].iter().find(|w| {
                     PRONOUNS.contains(&w.lower.as_str())
                         || w.lower == "president"
                         || w.lower == "minister"
                 }) {
                     // "he said" after someone new is named ("Howard Goodison, a student,
-                    // ...") is theirs, not the previous speaker's.
-                    speaker = last_named.or(last_speaker).or(last_person);
+                    // ...") is theirs, not the previous speaker's; "she said" is no man's.
+                    speaker = pronoun_speaker(
+                        doc,
+                        Gender::of_pronoun(&w.lower),
+                        &[last_named, last_speaker, last_person],
+                        q.start,
+                        &is_person,
+                    );
                     rule = "pronoun";
                 }
             }
@@ -1010,8 +1246,17 @@ fn quotes(doc: &Document, person_names: &HashSet<&str>) -> Vec<Relation> {
                     .map_or(q.start, |(i, _)| i);
                 let gap = text.get(prev_q.end..open_at).unwrap_or("\n");
                 let between = gap.trim_end();
+                // However long the attribution ("said Khouri, director of the Issam Fares
+                // Institute ... at the American University of Beirut."), when it names the
+                // speaker and the new quote opens the next sentence.
+                let attribution = doc.mentions[*from].range.start >= prev_q.end
+                    && doc.mentions[*from].range.end <= open_at
+                    && match (doc.sentence_at(prev_q.end), doc.sentence_at(q.start)) {
+                        (Some(a), Some(b)) => b == a + 1,
+                        _ => false,
+                    };
                 if !gap.contains('\n')
-                    && gap.split_whitespace().count() <= CONTINUED_GAP_WORDS
+                    && (gap.split_whitespace().count() <= CONTINUED_GAP_WORDS || attribution)
                     && between.ends_with(['.', ':'])
                 {
                     speaker = Some(*from);

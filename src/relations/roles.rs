@@ -295,6 +295,7 @@ pub(super) fn roles_from_parse(
                     && p.head(x) == p.head(h)
                     && bare_title(&s, x)
                     && p.words[x].end < p.words[first].start
+                    && !comma_between(&s, x, first)
                 {
                     found.push(Found {
                         noun: x,
@@ -386,10 +387,16 @@ fn loose_apposition(s: &Sentence, name: &[usize], h: usize) -> Option<usize> {
     None
 }
 
-/// Whether a comma stands between words `a` and `b` (an apposition, not a title).
+/// Whether punctuation that ends a phrase stands between words `a` and `b`: a comma (an
+/// apposition, not a title) or a colon, dash or bracket ("No nation should have hegemony over
+/// internet: Xi Jinping" is no title).
 fn comma_between(s: &Sentence, a: usize, b: usize) -> bool {
     let (lo, hi) = (a.min(b), a.max(b));
-    (lo + 1..hi).any(|w| s.text(w) == ",")
+    let text = &s.doc.view.text;
+    let gap = text
+        .get(s.p.words[lo].end as usize..s.p.words[hi].start as usize)
+        .unwrap_or("");
+    gap.contains([',', ':', ';', '(', ')', '\u{2014}', '\u{2013}'])
 }
 
 /// The relations of one role found for person mention `m`; false when it gives none.
@@ -541,9 +548,13 @@ fn emit(
             && !words
                 .iter()
                 .any(|&w| w != f.noun && table.subordinate.contains(&s.text(w).to_lowercase())));
-    // A place or a nationality (the alias table makes "Chinese" China) is affiliation ("White
-    // House press secretary", "Chinese President Xi Jinping"), never headship.
+    // A place is affiliation ("White House press secretary"), never headship; a nationality
+    // or a party ("Chinese President", "Republican presidential nominee") stays the role's
+    // `org` only.
     let etype = doc.mentions[o].etype;
+    if !matches!(etype, EntityType::Organization | EntityType::Location) {
+        return true;
+    }
     let rtype = if head && etype == EntityType::Organization {
         RelationType::HeadOf
     } else {
