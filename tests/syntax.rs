@@ -256,7 +256,9 @@ fn roles_come_from_the_parse_whatever_the_noun() {
          Republican presidential nominee Mitt Romney said Chicago teachers are turning their backs on thousands of students.\n\n\
          Officials of the Barack Obama administration said the report was encouraging.\n\n\
          CNN's Nick Paton Walsh reported from Beirut.\n\n\
-         \"The shooter had legitimate access,\" said Valerie Parlave, assistant director in charge of the Washington FBI Field Office.\n",
+         \"The shooter had legitimate access,\" said Valerie Parlave, assistant director in charge of the Washington FBI Field Office.\n\n\
+         Becky Vevea, of member station WBEZ, reports that school leaders want big changes.\n\n\
+         Associated Press writers Laurie Kellman, Matthew Daly and Alan Fram contributed to this report.\n",
     )
     .unwrap();
     let (_t, out, _) = run_pipeline(dir.path(), &[]);
@@ -348,6 +350,20 @@ fn roles_come_from_the_parse_whatever_the_noun() {
         !rel.iter().any(|(a, b, c, _, _)| a == "AFFILIATED_WITH"
             && b == "per:aaron-alexis"
             && c.contains("fort-worth")),
+        "{rel:#?}"
+    );
+    // A list under one plural title shares it; a name "of" an organisation is affiliated.
+    assert!(
+        has(
+            "AFFILIATED_WITH",
+            "per:matthew-daly",
+            "associated-press",
+            "shared_title"
+        ),
+        "{rel:#?}"
+    );
+    assert!(
+        has("AFFILIATED_WITH", "per:becky-vevea", "wbez", "name_of_org"),
         "{rel:#?}"
     );
     // Whoever is in charge of an office heads it, "assistant" or not.

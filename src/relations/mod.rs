@@ -3,10 +3,10 @@
 //!
 //! | type | from -> to | rule names |
 //! |---|---|---|
-//! | HAS_ROLE | Person -> Role (edge carries `org` when named) | `title_before_name`, `apposition` |
-//! | HEAD_OF | Person -> Organization | `parallel_lists`, `respectively`, `apposition` |
-//! | AFFILIATED_WITH | Person -> Organization/Location | `role_with_org`, `fellow_with` |
-//! | LOCATED_IN | Location -> Location | `of_in`, `possessive`, `comma` |
+//! | HAS_ROLE | Person -> Role (edge carries `org` when named) | from the parse ([`roles`]): `title_compound`, `apposition`, `copula`, `shared_title`; without one: `title_before_name`, `apposition` |
+//! | HEAD_OF | Person -> Organization | a parse role whose title heads its organisation (its rule), `name_of_org`; `parallel_lists`, `respectively`, `apposition` |
+//! | AFFILIATED_WITH | Person -> Organization/Location | a parse role's other organisation (its rule), `possessive_affiliation`, `name_of_org`; `role_with_org`, `fellow_with` |
+//! | LOCATED_IN | Location -> Location | `of_in`, `possessive`, `comma` (the parse vetoes lists and modifiers) |
 //! | SAID | Person -> Quote | `reporting_verb_subject`, `speaker_before_quote` (from the syntax layer), `quote_then_speaker`, `speaker_then_quote`, `pronoun`, `continued_quote` |
 use crate::doc::{Document, EntityType, POSSESSIVES};
 use serde::{Deserialize, Serialize};

@@ -8,6 +8,7 @@
 //! | `copula` | name `nsubj` of a role noun that has a `cop` child | "Alexis was an employee with The Experts" |
 //! | `shared_title` | a later conjunct of a name under a plural title | "presidential candidates Barack Obama and Mitt Romney" |
 //! | `possessive_affiliation` | an organisation `nmod:poss`/`nmod:desc` of the name, with `'s` | "CNN's Nick Paton Walsh" |
+//! | `name_of_org` | an organisation `nmod` of the name with an `org_case` preposition | "Becky Vevea, of member station WBEZ" |
 //!
 //! The role's words are the noun and its adjective and compound modifiers that are no entity;
 //! its organisation is an entity among those modifiers or the noun's `nmod` ("at", "of",
@@ -215,7 +216,7 @@ pub(super) fn roles_from_parse(
                         noun: x,
                         rule: "title_compound",
                     });
-                } else if base == "appos" && (before(x) || comma) {
+                } else if base == "appos" && comma {
                     // "the leader of Hezbollah, Hassan Nasrallah"; never "the Obama
                     // administration" (the name before the noun, no comma).
                     found.push(Found {
@@ -232,11 +233,21 @@ pub(super) fn roles_from_parse(
             // "presidential candidates Barack Obama and Mitt Romney": the title of the first
             // conjunct, when plural, is the later ones' too.
             if base == "conj" {
-                if let Some(t) = p.head(x).filter(|&t| {
-                    s.is_role_noun(t, table)
-                        && s.lemma(t) != s.text(t).to_lowercase()
+                // The plural title is the first conjunct's head ("candidates <- Obama") or its
+                // modifier before it ("Associated Press writers Laurie Kellman, Matthew Daly
+                // and Alan Fram": writers a compound of Kellman).
+                let plural_title =
+                    |t: usize| s.is_role_noun(t, table) && s.is_plural(t) && bare_title(&s, t);
+                let above = p.head(x).filter(|&t| {
+                    plural_title(t)
                         && matches!(p.words[x].base_rel(), "appos" | "flat" | "compound")
-                }) {
+                });
+                let before_first = p.children(x).find(|&t| {
+                    t < x
+                        && plural_title(t)
+                        && matches!(p.words[t].base_rel(), "compound" | "nmod" | "appos")
+                });
+                if let Some(t) = above.or(before_first) {
                     found.push(Found {
                         noun: t,
                         rule: "shared_title",
@@ -244,7 +255,9 @@ pub(super) fn roles_from_parse(
                 }
             }
         }
-        for c in p.children(h).filter(|_| clause) {
+        // Titles hang on any word of the name ("Lt. Col." on "Marc" of "Jean-Marc Meninchini").
+        let name_children: Vec<usize> = name.iter().flat_map(|&w| p.children(w)).collect();
+        for c in name_children.into_iter().filter(|_| clause) {
             if name.contains(&c) || !fits(c) {
                 continue;
             }
@@ -304,10 +317,55 @@ pub(super) fn roles_from_parse(
                 }
             }
         }
-        for (f, extra) in merge_adjacent(&s, found) {
+        let merged = merge_adjacent(&s, found);
+        // Whether one of the person's titles here heads what it names ("Chairman Adam Schiff").
+        let heads = merged
+            .iter()
+            .any(|(f, _)| table.head.contains(&s.lemma(f.noun)));
+        let orgs_before = out.len();
+        for (f, extra) in merged {
             if emit(&s, si, m, &f, &extra, table, out) {
                 covered.insert(m);
             }
+        }
+        // "Becky Vevea, of member station WBEZ", "Chairman Adam Schiff, D-Calif., of the
+        // Intelligence Committee": an organisation the name itself is "of", "at" or "with".
+        let already: Vec<usize> = out[orgs_before..]
+            .iter()
+            .filter_map(|r| match r.to {
+                Target::Mention(o) => Some(o),
+                _ => None,
+            })
+            .collect();
+        for c in p
+            .children(h)
+            .filter(|&c| c > h && p.words[c].base_rel() == "nmod")
+        {
+            // "of member station WBEZ": the name right after the noun names it.
+            let Some(o) = s.mention_of[c].or_else(|| s.mention_of.get(c + 1).copied().flatten())
+            else {
+                continue;
+            };
+            let of_case = p
+                .children(c)
+                .any(|k| table.org_case.contains(&s.text(k).to_lowercase()));
+            if !of_case || already.contains(&o) || doc.mentions[o].etype != EntityType::Organization
+            {
+                continue;
+            }
+            out.push(Relation {
+                rtype: if heads {
+                    RelationType::HeadOf
+                } else {
+                    RelationType::AffiliatedWith
+                },
+                from: m,
+                to: Target::Mention(o),
+                org: None,
+                range: doc.mentions[m].range.start..doc.mentions[o].range.end,
+                sentence: si,
+                rule: Cow::Borrowed("name_of_org"),
+            });
         }
         // "CNN's Nick Paton Walsh": the outlet or organisation a person speaks for.
         for c in p.children(h) {
