@@ -8,6 +8,7 @@
 //! | `copula` | name `nsubj` of a role noun that has a `cop` child | "Alexis was an employee with The Experts" |
 //! | `shared_title` | a later conjunct of a name under a plural title | "presidential candidates Barack Obama and Mitt Romney" |
 //! | `possessive_affiliation` | an organisation `nmod:poss`/`nmod:desc` of the name, with `'s` | "CNN's Nick Paton Walsh" |
+//! | `title_in_name` | the first word of a name is an abbreviated title of the table | "Sen. Dick Durbin" |
 //! | `name_of_org` | an organisation `nmod` of the name with an `org_case` preposition | "Becky Vevea, of member station WBEZ" |
 //!
 //! The role's words are the noun and its adjective and compound modifiers that are no entity;
@@ -30,6 +31,8 @@ pub(crate) struct RoleTable {
     pub not_role: HashSet<String>,
     pub title: HashSet<String>,
     pub org_case: HashSet<String>,
+    /// Abbreviated titles and what they stand for ("sen." -> "senator").
+    pub abbrev: std::collections::HashMap<String, String>,
 }
 
 impl RoleTable {
@@ -43,6 +46,17 @@ impl RoleTable {
             let Some((kind, word)) = line.split_once('\t') else {
                 return Err(format!("line {}: expected KIND<TAB>WORD", i + 1));
             };
+            if kind == "abbrev" {
+                let Some((short, long)) = word.split_once('\t') else {
+                    return Err(format!(
+                        "line {}: expected abbrev<TAB>SHORT<TAB>LONG",
+                        i + 1
+                    ));
+                };
+                t.abbrev
+                    .insert(short.trim().to_lowercase(), long.trim().to_lowercase());
+                continue;
+            }
             let set = match kind {
                 "head" => &mut t.head,
                 "subordinate" => &mut t.subordinate,
@@ -317,6 +331,27 @@ pub(super) fn roles_from_parse(
                 }
             }
         }
+        // "Sen. Dick Durbin" tagged as one name: its first word is the title.
+        let name_text = doc.slice(&doc.mentions[m].range);
+        let mut words_of_name = name_text.split_whitespace();
+        if let (Some(first), true) = (
+            words_of_name.next(),
+            name_text.split_whitespace().count() > 2,
+        ) {
+            if let Some(long) = table.abbrev.get(&first.to_lowercase()) {
+                let start = doc.mentions[m].range.start;
+                out.push(Relation {
+                    rtype: RelationType::HasRole,
+                    from: m,
+                    to: Target::Role(long.clone()),
+                    org: None,
+                    range: start..doc.mentions[m].range.end,
+                    sentence: si,
+                    rule: Cow::Borrowed("title_in_name"),
+                });
+                covered.insert(m);
+            }
+        }
         let merged = merge_adjacent(&s, found);
         // Whether one of the person's titles here heads what it names ("Chairman Adam Schiff").
         let heads = merged
@@ -367,29 +402,38 @@ pub(super) fn roles_from_parse(
                 rule: Cow::Borrowed("name_of_org"),
             });
         }
-        // "CNN's Nick Paton Walsh": the outlet or organisation a person speaks for.
-        for c in p.children(h) {
+        // "CNN's Nick Paton Walsh", "Fox News' Joseph Weber": the outlet or organisation a
+        // person speaks for, as the name's possessive (in the parse, or written right before
+        // the name where the parse reads the pair otherwise).
+        let mut owner = p.children(h).find_map(|c| {
             let r = p.words[c].rel.as_str();
-            if !(r == "nmod:poss" || r == "nmod:desc") || !before(c) {
-                continue;
-            }
             let has_s = p
                 .children(c)
                 .any(|k| matches!(s.text(k), "'s" | "\u{2019}s" | "'" | "\u{2019}"));
-            if let (true, Some(o)) = (has_s, s.mention_of[c]) {
-                if doc.mentions[o].etype == EntityType::Organization {
-                    let start = doc.mentions[o].range.start;
-                    out.push(Relation {
-                        rtype: RelationType::AffiliatedWith,
-                        from: m,
-                        to: Target::Mention(o),
-                        org: None,
-                        range: start..doc.mentions[m].range.end,
-                        sentence: si,
-                        rule: Cow::Borrowed("possessive_affiliation"),
-                    });
-                }
-            }
+            ((r == "nmod:poss" || r == "nmod:desc") && before(c) && has_s)
+                .then_some(s.mention_of[c])
+                .flatten()
+        });
+        if owner.is_none() {
+            owner = in_sentence.iter().copied().find(|&o| {
+                let end = doc.mentions[o].range.end;
+                end <= name_start
+                    && matches!(
+                        doc.view.text[end..name_start].trim(),
+                        "'s" | "\u{2019}s" | "'" | "\u{2019}"
+                    )
+            });
+        }
+        if let Some(o) = owner.filter(|&o| doc.mentions[o].etype == EntityType::Organization) {
+            out.push(Relation {
+                rtype: RelationType::AffiliatedWith,
+                from: m,
+                to: Target::Mention(o),
+                org: None,
+                range: doc.mentions[o].range.start..doc.mentions[m].range.end,
+                sentence: si,
+                rule: Cow::Borrowed("possessive_affiliation"),
+            });
         }
     }
     covered
@@ -503,8 +547,10 @@ fn emit(
                     continue;
                 }
                 let near = c < f.noun && matches!(rel, "compound" | "amod" | "nmod" | "flat");
+                // (Whatever label the parse gives it: "at Miller, Tabak & Co." comes out as a
+                // compound.)
                 let of = c > f.noun
-                    && rel == "nmod"
+                    && matches!(rel, "nmod" | "compound" | "obl" | "appos")
                     && p.children(c)
                         .any(|k| table.org_case.contains(&s.text(k).to_lowercase()));
                 if near || of {
@@ -546,13 +592,30 @@ fn emit(
                 role.push(' ');
             }
         }
-        role.push_str(&s.text(w).to_lowercase());
+        let word = s.text(w).to_lowercase();
+        role.push_str(table.abbrev.get(&word).map_or(&word, |long| long));
     }
     if role.is_empty() {
         return false;
     }
     // "European Council President Donald Tusk" parsed with the council as the verb's subject:
     // an organisation written right before the title is the title's.
+    // An organisation written inside the title ("Senior Hezbollah official") is the title's
+    // too, however the parse hangs it.
+    if orgs.is_empty() {
+        for w in (f.noun.saturating_sub(4)..f.noun).rev() {
+            let upos = p.words[w].upos.as_str();
+            if let Some(o) = s.mention_of[w] {
+                if doc.mentions[o].etype == EntityType::Organization {
+                    orgs.push((1, o));
+                }
+                break;
+            }
+            if !matches!(upos, "ADJ" | "NOUN" | "PROPN") {
+                break;
+            }
+        }
+    }
     if orgs.is_empty() {
         let first = *words.iter().min().unwrap_or(&f.noun);
         if let Some(o) = first.checked_sub(1).and_then(|w| s.mention_of[w]) {
@@ -639,6 +702,7 @@ mod tests {
         let t = RoleTable::builtin();
         assert!(t.head.contains("president") && t.subordinate.contains("vice"));
         assert!(t.org_case.contains("at") && !t.org_case.contains("from"));
+        assert_eq!(t.abbrev.get("sen.").map(String::as_str), Some("senator"));
         assert!(RoleTable::parse("boss\tx\n")
             .unwrap_err()
             .contains("unknown kind"));
