@@ -186,34 +186,48 @@ fn a_claim_frame_is_read_from_a_real_sentence() {
     assert_eq!(lemma(hours2275.holder).as_deref(), Some("officer"));
 }
 
+/// Runs the whole pipeline on one article written to `name` and returns its `edges.csv` rows.
+fn edges_of_article(name: &str, text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), text).unwrap();
+    let (_t, out, _) = run_pipeline(dir.path(), &[]);
+    csv_rows(&out.join("edges.csv")).1
+}
+
+/// The SAID edges as (speaker, rule, sentence).
+fn said_edges(
+    edges: &[std::collections::BTreeMap<String, String>],
+) -> Vec<(String, String, String)> {
+    edges
+        .iter()
+        .filter(|e| e["type"] == "SAID")
+        .map(|e| (e["from"].clone(), e["rule"].clone(), e["sentence"].clone()))
+        .collect()
+}
+
+/// The rule that gave `who` the quote of the sentence holding `words`.
+fn rule_of_quote(said: &[(String, String, String)], who: &str, words: &str) -> Option<String> {
+    said.iter()
+        .find(|(f, _, s)| f == who && s.contains(words))
+        .map(|(_, r, _)| r.clone())
+}
+
 /// Quotes of real news (Navy Yard, Yarnell Hill, Russian diplomats, Chicago teachers, as the
 /// outlets wrote them) get their speaker from the parse: the subject of the verb that reports
 /// the quote, with a title or honorific before the name, a USA Today quote closed with two
 /// apostrophes, and the quote that follows in the same paragraph.
 #[test]
 fn quotes_get_their_speaker_from_the_reporting_verb() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("quotes.txt"),
+    let edges = edges_of_article(
+        "quotes.txt",
         "Officials spoke to reporters on Monday evening after the shooting at the Navy Yard.\n\n\
          \"This is a horrific tragedy,'' Washington Mayor Vincent Gray said.\n\n\
          \"We have been preparing for this kind of fire for years,\" Gov. Jan Brewer said. \"Nobody could have stopped it.\"\n\n\
          \"The United States will not stand by while our allies are attacked,\" White House press secretary Sarah Huckabee Sanders said in a statement.\n\n\
          \"I decided to go in to work a little late this morning,\" Mr. Lee said. \"I guess God was with me.\"\n",
-    )
-    .unwrap();
-    let (_t, out, _) = run_pipeline(dir.path(), &[]);
-    let (_, edges) = csv_rows(&out.join("edges.csv"));
-    let said: Vec<(String, String, String)> = edges
-        .iter()
-        .filter(|e| e["type"] == "SAID")
-        .map(|e| (e["from"].clone(), e["rule"].clone(), e["sentence"].clone()))
-        .collect();
-    let find = |who: &str, words: &str| {
-        said.iter()
-            .find(|(f, _, s)| f == who && s.contains(words))
-            .map(|(_, r, _)| r.clone())
-    };
+    );
+    let said = said_edges(&edges);
+    let find = |who: &str, words: &str| rule_of_quote(&said, who, words);
     assert_eq!(
         find("per:vincent-gray", "horrific tragedy").as_deref(),
         Some("reporting_verb_subject"),
@@ -245,9 +259,8 @@ fn quotes_get_their_speaker_from_the_reporting_verb() {
 /// ("the Barack Obama administration") is no role holder.
 #[test]
 fn roles_come_from_the_parse_whatever_the_noun() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("roles.txt"),
+    let edges = edges_of_article(
+        "roles.txt",
         "Senior Hezbollah official Mahmoud Komati told reporters at the scene that the attacks were a direct result of the defeats.\n\n\
          \"The numbers are encouraging,\" said Heather Boushey, senior economist at the left-leaning Center for American Progress.\n\n\
          Just last week, the leader of Hezbollah, Hassan Nasrallah, said that the group would continue to send its militiamen to Syria.\n\n\
@@ -261,10 +274,7 @@ fn roles_come_from_the_parse_whatever_the_noun() {
          Sen. Dick Durbin, D-Ill., said the strike would end soon.\n\n\
          However, Chicago Teachers Union President Karen Lewis said teachers had no choice but to strike.\n\n\
          Britain blamed Moscow for the poisoning of the former double agent, Sergei Skripal, and his daughter in Salisbury.\n",
-    )
-    .unwrap();
-    let (_t, out, _) = run_pipeline(dir.path(), &[]);
-    let (_, edges) = csv_rows(&out.join("edges.csv"));
+    );
     let rel: Vec<(String, String, String, String, String)> = edges
         .iter()
         .filter(|e| {
@@ -393,9 +403,8 @@ fn roles_come_from_the_parse_whatever_the_noun() {
 /// noun's modifier; "X's Y" puts Y in X; "in the Southeast quadrant" is no place "Southeast".
 #[test]
 fn places_are_placed_by_the_parse() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("places.txt"),
+    let edges = edges_of_article(
+        "places.txt",
         "A pair of bombs ripped through neighborhoods near mosques in Tripoli, Lebanon, with ties to Syrian rebels.\n\n\
          It was the same type of rifle used in last year's mass shooting at a Newtown, Conn., elementary school.\n\n\
          Officials spoke of the poisoning of Sergei Skripal and his daughter in Salisbury, England, an attack on America's closest ally.\n\n\
@@ -403,10 +412,7 @@ fn places_are_placed_by_the_parse() {
          Russia supported civil strife in Ukraine, Georgia, Moldova and other neighboring countries, she said.\n\n\
          Eight people were killed in the shooting at the Washington Navy Yard, Washington Mayor Vincent Gray told reporters.\n\n\
          The skies around the Navy complex on the Anacostia River in the Southeast quadrant of the city were dark.\n",
-    )
-    .unwrap();
-    let (_t, out, _) = run_pipeline(dir.path(), &[]);
-    let (_, edges) = csv_rows(&out.join("edges.csv"));
+    );
     let located: Vec<(String, String)> = edges
         .iter()
         .filter(|e| e["type"] == "LOCATED_IN")
@@ -433,27 +439,15 @@ fn places_are_placed_by_the_parse() {
 /// a quote after a long attribution goes on with that speaker.
 #[test]
 fn pronouns_and_statements_find_their_speaker() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("said.txt"),
+    let edges = edges_of_article(
+        "said.txt",
         "Gov. Jan Brewer visited the site on Monday with Mike Reichling of the state forestry division.\n\n\
          \"For now, we mourn,\" she said.\n\n\
          \"They're anti-Iran, anti-Arab, anti-Israeli, anti-Turkish,\" said Rami Khouri, director of the Issam Fares Institute of Public Policy and International Affairs at the American University of Beirut. \"They are the big threat, and they are getting into the business of bombing embassies.\"\n\n\
          Mitt Romney, meanwhile, swiftly issued a statement saying the report was \"a sad reminder that the economy is at a virtual standstill.\"\n",
-    )
-    .unwrap();
-    let (_t, out, _) = run_pipeline(dir.path(), &[]);
-    let (_, edges) = csv_rows(&out.join("edges.csv"));
-    let said: Vec<(String, String, String)> = edges
-        .iter()
-        .filter(|e| e["type"] == "SAID")
-        .map(|e| (e["from"].clone(), e["rule"].clone(), e["sentence"].clone()))
-        .collect();
-    let find = |who: &str, words: &str| {
-        said.iter()
-            .find(|(f, _, s)| f == who && s.contains(words))
-            .map(|(_, r, _)| r.clone())
-    };
+    );
+    let said = said_edges(&edges);
+    let find = |who: &str, words: &str| rule_of_quote(&said, who, words);
     assert_eq!(
         find("per:jan-brewer", "we mourn").as_deref(),
         Some("pronoun"),
@@ -478,14 +472,10 @@ fn pronouns_and_statements_find_their_speaker() {
 /// A name "of" an organisation is affiliated with it (Chicago teachers strike, NPR).
 #[test]
 fn a_name_of_an_organisation_is_affiliated_with_it() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("of.txt"),
+    let edges = edges_of_article(
+        "of.txt",
         "Becky Vevea, of member station WBEZ, reports that school leaders want big changes.\n",
-    )
-    .unwrap();
-    let (_t, out, _) = run_pipeline(dir.path(), &[]);
-    let (_, edges) = csv_rows(&out.join("edges.csv"));
+    );
     assert!(
         edges.iter().any(|e| e["type"] == "AFFILIATED_WITH"
             && e["from"] == "per:becky-vevea"

@@ -274,7 +274,7 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
         // people it gives none (and for models without a syntax head).
         let covered = match doc.parse_of(si) {
             Some(parse) => {
-                roles::roles_from_parse(doc, si, parse, roles::RoleTable::builtin(), &mut out)
+                roles::roles_from_parse(doc, si, &ms, parse, roles::RoleTable::builtin(), &mut out)
             }
             None => HashSet::new(),
         };
@@ -570,14 +570,14 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
             // the Southeast quadrant" puts the river in the quadrant, not in "Southeast". (Where
             // the phrase hangs, on the place or on the noun before it, the parse often guesses.)
             let parse = doc.parse_of(si);
-            let hangs_on = |b: usize, _a: usize| parse.is_none_or(|p| !loc_is_modifier(doc, p, b));
+            let heads_its_phrase = |b: usize| parse.is_none_or(|p| !loc_is_modifier(doc, p, b));
             if is_prep && between[1..].iter().all(|w| descriptor(w)) {
                 // Possessive chain: "east China's Zhejiang Province": a in c, c in b.
                 let (target, inner) = match locs.get(a_i + 2) {
                     Some(&c) if possessive_between(doc, b, c) => (c, Some((c, b))),
                     _ => (b, None),
                 };
-                if !hangs_on(target, a) {
+                if !heads_its_phrase(target) {
                     continue;
                 }
                 let end = doc.mentions[target].range.end;
@@ -674,52 +674,39 @@ pub fn extract(doc: &Document) -> Vec<Relation> {
     out
 }
 
-/// Whether location mention `b` hangs on location mention `a` in the parse: the head word of
-/// `b` (its word whose head is outside it) has its head inside `a`, by any relation but a
-/// conjunct's ("Salisbury, England": England an apposition of Salisbury).
-fn loc_attaches(doc: &Document, p: &crate::syntax::Parse, b: usize, a: usize) -> bool {
-    let within = |w: usize, m: usize| {
-        let r = &doc.mentions[m].range;
-        let wr = p.words[w].range();
-        r.start <= wr.start && wr.end <= r.end
-    };
-    let Some(h) =
-        (0..p.words.len()).find(|&w| within(w, b) && p.head(w).is_none_or(|x| !within(x, b)))
-    else {
-        return false;
-    };
-    p.words[h].base_rel() != "conj" && p.head(h).is_some_and(|x| within(x, a))
+/// Whether word `w` of the parse lies inside mention `m`.
+fn word_in(doc: &Document, p: &crate::syntax::Parse, w: usize, m: usize) -> bool {
+    let r = &doc.mentions[m].range;
+    let wr = p.words[w].range();
+    r.start <= wr.start && wr.end <= r.end
 }
 
 /// The head word of mention `m` in the parse: its word whose head lies outside it.
 fn loc_head(doc: &Document, p: &crate::syntax::Parse, m: usize) -> Option<usize> {
-    let r = doc.mentions[m].range.clone();
-    let within = |w: usize| {
-        let wr = p.words[w].range();
-        r.start <= wr.start && wr.end <= r.end
-    };
-    (0..p.words.len()).find(|&w| within(w) && p.head(w).is_none_or(|x| !within(x)))
+    (0..p.words.len())
+        .find(|&w| word_in(doc, p, w, m) && p.head(w).is_none_or(|x| !word_in(doc, p, x, m)))
+}
+
+/// Whether location mention `b` hangs on location mention `a` in the parse: the head word of
+/// `b` has its head inside `a`, by any relation but a conjunct's ("Salisbury, England":
+/// England an apposition of Salisbury).
+fn loc_attaches(doc: &Document, p: &crate::syntax::Parse, b: usize, a: usize) -> bool {
+    loc_head(doc, p, b).is_some_and(|h| {
+        p.words[h].base_rel() != "conj" && p.head(h).is_some_and(|x| word_in(doc, p, x, a))
+    })
 }
 
 /// Whether location mention `b` only modifies another noun in the parse ("Southeast" of "the
 /// Southeast quadrant"): its head word is a compound or adjective of a word outside every
 /// location mention.
 fn loc_is_modifier(doc: &Document, p: &crate::syntax::Parse, b: usize) -> bool {
-    let r = doc.mentions[b].range.clone();
-    let within = |w: usize| {
-        let wr = p.words[w].range();
-        r.start <= wr.start && wr.end <= r.end
-    };
-    let Some(h) = (0..p.words.len()).find(|&w| within(w) && p.head(w).is_none_or(|x| !within(x)))
-    else {
+    let Some(h) = loc_head(doc, p, b) else {
         return false;
     };
     let Some(x) = p.head(h) else { return false };
-    let xr = p.words[x].range();
     matches!(p.words[h].base_rel(), "compound" | "amod")
-        && !doc.mentions.iter().any(|m| {
-            m.etype == EntityType::Location && m.range.start <= xr.start && xr.end <= m.range.end
-        })
+        && !(0..doc.mentions.len())
+            .any(|m| doc.mentions[m].etype == EntityType::Location && word_in(doc, p, x, m))
 }
 
 fn possessive_between(doc: &Document, b: usize, c: usize) -> bool {

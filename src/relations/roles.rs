@@ -161,18 +161,16 @@ fn merge_adjacent(s: &Sentence, mut found: Vec<Found>) -> Vec<(Found, Vec<usize>
 }
 
 /// HAS_ROLE (with HEAD_OF or AFFILIATED_WITH when the role names its organisation) for every
-/// person of sentence `si` that the parse ties to a role noun; returns the person mentions
-/// that got one.
+/// person of sentence `si` (whose mentions are `in_sentence`) that the parse ties to a role
+/// noun; returns the person mentions that got one.
 pub(super) fn roles_from_parse(
     doc: &Document,
     si: usize,
+    in_sentence: &[usize],
     p: &Parse,
     table: &RoleTable,
     out: &mut Vec<Relation>,
 ) -> HashSet<usize> {
-    let in_sentence: Vec<usize> = (0..doc.mentions.len())
-        .filter(|&m| doc.mentions[m].sentence == si)
-        .collect();
     let mention_of: Vec<Option<usize>> = p
         .words
         .iter()
@@ -192,7 +190,7 @@ pub(super) fn roles_from_parse(
         .words
         .iter()
         .any(|w| matches!(w.upos.as_str(), "VERB" | "AUX"));
-    for &m in &in_sentence {
+    for &m in in_sentence {
         if doc.mentions[m].etype != EntityType::Person
             || !named_like_a_person(doc, m)
             || doc.view.text[doc.mentions[m].range.end..].starts_with('/')
