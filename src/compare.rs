@@ -147,7 +147,7 @@ pub struct Group {
     pub notes: Vec<String>,
 }
 
-fn singular(w: &str) -> String {
+pub fn singular(w: &str) -> String {
     match w {
         "people" | "news" | "series" | "species" | "data" => w.to_string(),
         "countries" | "cities" | "companies" | "economies" | "communities" | "bodies"
@@ -364,18 +364,140 @@ fn by_context(claims: &[ClaimRecord], members: Vec<usize>) -> Vec<Vec<usize>> {
     parts.into_values().collect()
 }
 
+/// A measure key's parts: the event before ": " (empty for a noun alone), the modifiers and
+/// the head noun.
+fn key_parts<'a>(key: &'a str, events: &BTreeSet<&str>) -> (&'a str, BTreeSet<&'a str>, &'a str) {
+    let (event, noun) = match key.split_once(": ") {
+        Some((e, n)) => (e, n),
+        None if events.contains(key) => (key, ""),
+        None => ("", key),
+    };
+    let mut words: Vec<&str> = noun.split_whitespace().collect();
+    let head = words.pop().unwrap_or("");
+    (event, words.into_iter().collect(), head)
+}
+
+/// The key each claim is grouped under, after one story's wordings of one measure are joined.
+/// Two keys are one measure when they can mean the same thing (the same head noun, the same
+/// event or one without, the modifiers of one among the other's: "students", "German
+/// students" and `deaths: student`; "hours" and "flying hours") and no document states both
+/// with different figures (then they are two measures: "18 countries" and "14 EU countries").
+/// Keys join only when every pair of them can: a bare "countries" never chains "EU countries"
+/// to "non-EU countries". The group takes the most specific key.
+fn joined_keys(claims: &[ClaimRecord]) -> Vec<String> {
+    let mut out: Vec<String> = claims.iter().map(|c| c.measure_key.clone()).collect();
+    type Scope = (String, String, String);
+    let scope_of = |c: &ClaimRecord| -> Scope {
+        (
+            c.story.clone().unwrap_or_default(),
+            c.kind.clone(),
+            c.unit.clone(),
+        )
+    };
+    let joinable = |c: &ClaimRecord| {
+        !c.measure_key.is_empty() && c.measure_from_table && c.elsewhere.is_none()
+    };
+    let mut scopes: BTreeMap<Scope, BTreeSet<&str>> = BTreeMap::new();
+    // Values each document states under each key, by scope.
+    let mut stated: BTreeMap<Scope, BTreeMap<(&str, &str), BTreeSet<u64>>> = BTreeMap::new();
+    for c in claims.iter().filter(|c| joinable(c)) {
+        let scope = scope_of(c);
+        scopes
+            .entry(scope.clone())
+            .or_default()
+            .insert(c.measure_key.as_str());
+        stated
+            .entry(scope)
+            .or_default()
+            .entry((c.doc_id.as_str(), c.measure_key.as_str()))
+            .or_default()
+            .insert(c.value.to_bits());
+    }
+    for (scope, keys) in &scopes {
+        let events: BTreeSet<&str> = keys
+            .iter()
+            .filter_map(|k| k.split_once(": ").map(|(e, _)| e))
+            .collect();
+        let parts: BTreeMap<&str, _> = keys.iter().map(|&k| (k, key_parts(k, &events))).collect();
+        let same = |a: &str, b: &str| {
+            let (ea, ma, ha) = &parts[a];
+            let (eb, mb, hb) = &parts[b];
+            !ha.is_empty()
+                && ha == hb
+                && (ea.is_empty() || eb.is_empty() || ea == eb)
+                && (ma.is_subset(mb) || mb.is_subset(ma))
+        };
+        let st = &stated[scope];
+        let apart = |a: &str, b: &str| {
+            st.iter().any(|((d, k), va)| {
+                *k == a
+                    && st
+                        .get(&(*d, b))
+                        .is_some_and(|vb| va.iter().any(|v| !vb.contains(v)))
+            })
+        };
+        let joins = |a: &str, b: &str| same(a, b) && !apart(a, b) && !apart(b, a);
+        let mut comp: Vec<BTreeSet<&str>> = keys.iter().map(|&k| BTreeSet::from([k])).collect();
+        let find = |comp: &Vec<BTreeSet<&str>>, k: &str| comp.iter().position(|c| c.contains(k));
+        let list: Vec<&str> = keys.iter().copied().collect();
+        for (x, &a) in list.iter().enumerate() {
+            for &b in &list[x + 1..] {
+                if !joins(a, b) {
+                    continue;
+                }
+                let (Some(ca), Some(cb)) = (find(&comp, a), find(&comp, b)) else {
+                    continue;
+                };
+                if ca == cb
+                    || !comp[ca]
+                        .iter()
+                        .all(|&p| comp[cb].iter().all(|&q| joins(p, q)))
+                {
+                    continue;
+                }
+                let moved = std::mem::take(&mut comp[cb]);
+                comp[ca].extend(moved);
+            }
+        }
+        let mut target: BTreeMap<&str, &str> = BTreeMap::new();
+        for c in comp.iter().filter(|c| c.len() > 1) {
+            let specificity = |k: &str| {
+                let (e, m, _) = &parts[k];
+                usize::from(!e.is_empty()) + m.len()
+            };
+            let best = c
+                .iter()
+                .copied()
+                .max_by(|a, b| specificity(a).cmp(&specificity(b)).then(b.cmp(a)))
+                .unwrap_or_default();
+            for &k in c {
+                target.insert(k, best);
+            }
+        }
+        for (i, c) in claims.iter().enumerate() {
+            if joinable(c) && scope_of(c) == *scope {
+                if let Some(t) = target.get(c.measure_key.as_str()) {
+                    out[i] = t.to_string();
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Group and judge claims.
 pub fn compare(claims: &[ClaimRecord], tolerance: f64) -> Vec<Group> {
     // (story, measure, kind, unit) -> subject -> members
     type Key = (String, String, String, String);
     let mut buckets: BTreeMap<Key, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
+    let keys = joined_keys(claims);
     for (i, c) in claims.iter().enumerate() {
         if c.measure_key.is_empty() || c.elsewhere.is_some() {
             continue;
         }
         let key = (
             c.story.clone().unwrap_or_default(),
-            c.measure_key.clone(),
+            keys[i].clone(),
             c.kind.clone(),
             c.unit.clone(),
         );
@@ -521,12 +643,16 @@ pub fn compare(claims: &[ClaimRecord], tolerance: f64) -> Vec<Group> {
 pub fn claim_record(d: &crate::doc::Document, c: &crate::claims::Claim) -> ClaimRecord {
     let (start, end) = d.offsets(&c.range);
     let q = &c.quantity;
-    let subject_entity = c.subject_mention.and_then(|m| d.mentions[m].entity.clone());
+    // The subject entity, else the holder the parse named ("first officer").
+    let subject_entity = c
+        .subject_mention
+        .and_then(|m| d.mentions[m].entity.clone())
+        .or_else(|| c.holder.as_ref().map(|h| format!("holder:{h}")));
     ClaimRecord {
         claim_id: c.id.clone(),
         doc_id: d.meta.doc_id.clone(),
         outlet: d.meta.outlet.clone(),
-        subject: c.subject.clone(),
+        subject: c.subject.clone().or_else(|| c.holder.clone()),
         subject_id: subject_entity,
         measure: c.measure.clone(),
         measure_key: c.measure_key.clone(),

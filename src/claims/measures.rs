@@ -38,6 +38,10 @@ pub struct MeasureTable {
     none: HashSet<String>,
     cumulative: HashSet<String>,
     update: HashSet<String>,
+    holder: HashSet<String>,
+    light: HashSet<String>,
+    /// Synonym classes of counted nouns (`data/synonyms.tsv`, and `=CLASS` rows).
+    pub synonyms: super::frames::Synonyms,
     units: Vec<Unit>,
 }
 
@@ -62,6 +66,13 @@ impl MeasureTable {
     pub fn extend(&mut self, tsv: &str) -> Result<(), String> {
         for (i, line) in tsv.lines().enumerate() {
             if line.trim().is_empty() || line.starts_with('#') || line.starts_with("measure\t") {
+                continue;
+            }
+            // "=CLASS<TAB>word<TAB>word": a synonym class, as in data/synonyms.tsv.
+            if let Some(row) = line.strip_prefix('=') {
+                self.synonyms
+                    .extend(row)
+                    .map_err(|e| format!("line {}: {e}", i + 1))?;
                 continue;
             }
             let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
@@ -93,6 +104,12 @@ impl MeasureTable {
                 }
                 "-update" => {
                     self.update.insert(words.join(" "));
+                }
+                "-holder" => {
+                    self.holder.insert(words.join(" "));
+                }
+                "-light" => {
+                    self.light.insert(words.join(" "));
                 }
                 _ => {
                     let place = match place {
@@ -129,7 +146,10 @@ impl MeasureTable {
 
     /// The shipped table.
     pub fn builtin() -> MeasureTable {
-        MeasureTable::parse(include_str!("../../data/measures.tsv")).unwrap_or_default()
+        let mut t =
+            MeasureTable::parse(include_str!("../../data/measures.tsv")).unwrap_or_default();
+        t.synonyms = super::frames::Synonyms::builtin();
+        t
     }
 
     /// The shipped table plus the rows of `path` (`--measures`).
@@ -163,6 +183,44 @@ impl MeasureTable {
         sentence
             .split(|c: char| !c.is_alphanumeric())
             .any(|w| self.update.contains(&w.to_lowercase()))
+    }
+
+    /// A verb whose subject holds what its object counts ("the captain had 6,100 hours").
+    pub fn is_holder_verb(&self, verb: &str) -> bool {
+        self.holder.contains(verb)
+    }
+
+    /// A verb that says nothing of what a generic noun counts ("were", "said", "included").
+    pub fn is_light_verb(&self, verb: &str) -> bool {
+        self.light.contains(verb)
+    }
+
+    /// The cues that apply to `applies`, with their measures.
+    pub(crate) fn cues_for<'a>(
+        &'a self,
+        applies: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a [String])> + 'a {
+        self.cues
+            .iter()
+            .filter(move |c| c.applies == applies || c.applies == "any")
+            .map(|c| (c.measure.as_str(), c.words.as_slice()))
+    }
+
+    /// Where the cue `words` ends when it starts at `forms[start]` (lower-case word forms).
+    pub(crate) fn cue_matches(
+        &self,
+        words: &[String],
+        forms: &[String],
+        start: usize,
+    ) -> Option<usize> {
+        let mut k = start;
+        for w in words {
+            if !word_matches(w, forms.get(k)?) {
+                return None;
+            }
+            k += 1;
+        }
+        Some(k)
     }
 
     /// A counted noun that makes no claim ("40 Photos").

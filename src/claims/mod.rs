@@ -11,6 +11,7 @@
 //!   subject and time anchor. Nothing further away is guessed: no rule, no subject.
 //! - as of: the first time anchor after the (coordinated) quantities in the sentence, else the
 //!   nearest one before them.
+pub mod frames;
 pub mod measures;
 pub mod quantity;
 pub mod time;
@@ -48,6 +49,9 @@ pub struct Claim {
     pub subject: Option<String>,
     pub as_of: Option<String>,
     pub as_of_text: Option<String>,
+    /// Whose figure it is when the parse names a holder that is no entity ("first officer").
+    #[serde(default)]
+    pub holder: Option<String>,
     /// The original text of the surface (set when the original text is dropped).
     #[serde(default)]
     pub surface: String,
@@ -368,6 +372,20 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             continue;
         }
         let anchors = time::anchors(text, &toks, published);
+        let parse = doc.syntax.iter().find(|p| p.sentence as usize == si);
+        // What the parse says a quantity at local bytes `r` counts (see [`frames`]).
+        let frame_of = |r: &Range<usize>, applies: &str| {
+            let p = parse?;
+            let view = sent.range.start + r.start..sent.range.start + r.end;
+            let reading = frames::read(p, &doc.view.text, &view, applies, table, &table.synonyms)?;
+            let holder = reading.holder.map(|h| {
+                (
+                    p.words[h].range(),
+                    frames::holder_phrase(p, &doc.view.text, h),
+                )
+            });
+            Some((reading.key(), holder))
+        };
         // Mentions of this sentence, as (local byte range, index).
         let mentions: Vec<(Range<usize>, usize)> = doc
             .mentions
@@ -395,26 +413,28 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             /// Local byte where the surface starts (before the number when the measure is).
             surface_start: usize,
             subject: Option<usize>,
+            /// The holder the parse names: word's view byte range and its phrase key.
+            holder: Option<(Range<usize>, String)>,
         }
         let mut drafts: Vec<Draft> = Vec::new();
         // Vote tallies: "by a 230-197 margin", "voted 230-197": the first figure is the votes
         // for, the second the votes against.
-        let vote_word = |w: &str| w.starts_with("vote") || matches!(w, "margin" | "tally");
+        let vote_word = |w: &str| w.starts_with("vot") || matches!(w, "margin" | "tally");
         let mut tally: Vec<Option<&'static str>> = vec![None; quants.len()];
         for k in 0..quants.len().saturating_sub(1) {
             let (a, a_next) = (&quants[k].0, quants[k].1);
             let b = &quants[k + 1].0;
+            // "230-197", "adopted by 230 to 197"
             let joined = toks
                 .get(a_next)
-                .is_some_and(|t| t.is_sym('-') && !t.space_before)
+                .is_some_and(|t| t.is_sym('-') && !t.space_before || t.is_word("to"))
                 && tok_at(b.range.start) == a_next + 1
                 && a.kind == QuantityKind::Number
                 && b.kind == QuantityKind::Number
                 && a.value >= b.value;
-            let near_vote = toks
-                [tok_at(a.range.start).saturating_sub(4)..(quants[k + 1].1 + 2).min(toks.len())]
-                .iter()
-                .any(|t| t.word().is_some_and(vote_word));
+            // A vote word anywhere in the sentence: "The votes ... were 230-197-1 on the
+            // first charge, 229-198-1 on the second."
+            let near_vote = toks.iter().any(|t| t.word().is_some_and(vote_word));
             if joined && near_vote {
                 tally[k] = Some("votes for");
                 tally[k + 1] = Some("votes against");
@@ -432,6 +452,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                     np_end: next,
                     surface_start: q.range.start,
                     subject: None,
+                    holder: None,
                     q,
                 });
                 continue;
@@ -458,12 +479,29 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 // Words after a unit are no counted noun ("90 mph hit the coast").
                 words.clear();
             }
-            // Durations and relative times are no claims: "four months later", "five years".
+            let applies = match (unit, q.kind) {
+                (Some((u, _)), _) => u.dimension.as_str(),
+                (None, QuantityKind::Money) => "money",
+                (None, QuantityKind::Percent) => "percent",
+                (None, QuantityKind::Number) => "count",
+            };
+            // With a parse, the frame says what the number counts (see [`frames`]); money and
+            // percents keep their cues unless the frame names a table measure.
+            let framed = unit
+                .is_none()
+                .then(|| frame_of(&q.range, applies))
+                .flatten()
+                .filter(|((_, key_from_table), _)| {
+                    q.kind == QuantityKind::Number || *key_from_table
+                });
+            // Durations and relative times are no claims: "four months later", "five years";
+            // hours someone holds are ("the first officer had flown 2,275 hours").
             if q.kind == QuantityKind::Number
                 && unit.is_none()
                 && words
                     .first()
                     .is_some_and(|w| DURATIONS.contains(&w.as_str()))
+                && framed.as_ref().is_none_or(|(_, h)| h.is_none())
             {
                 continue;
             }
@@ -471,12 +509,6 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             if words.last().is_some_and(|h| table.is_none(h)) || table.is_none(&phrase) {
                 continue;
             }
-            let applies = match (unit, q.kind) {
-                (Some((u, _)), _) => u.dimension.as_str(),
-                (None, QuantityKind::Money) => "money",
-                (None, QuantityKind::Percent) => "percent",
-                (None, QuantityKind::Number) => "count",
-            };
             let cue = table.cue_near(&toks, (q_start, noun_at.max(next)), applies);
             let mut from_table = cue.is_some();
             let mut surface_start = q.range.start;
@@ -494,36 +526,56 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 && toks.get(noun_at).and_then(|t| t.word()) == Some("of");
             // The canonical measure: the cue's, qualified by a counted noun that is neither
             // generic nor a cue word of that measure; else the noun phrase itself.
-            let measure_key = match (&cue, unit) {
-                _ if partitive => String::new(),
-                (Some(f), _) => {
-                    let cue_words: Vec<String> = (f.toks.0..f.toks.1)
-                        .filter_map(|k| toks[k].word().map(str::to_string))
-                        .collect();
-                    let inside = words.iter().all(|w| cue_words.contains(w))
-                        || table.cue_word_of(&f.measure, &phrase);
-                    // "homes destroyed" names its noun already.
-                    let named = words.last().is_some_and(|h| {
-                        f.measure
-                            .split_whitespace()
-                            .any(|m| m == h || format!("{m}s") == *h || format!("{h}s") == m)
-                    });
-                    if phrase.is_empty() || table.is_generic(&phrase) || inside || named {
-                        f.measure.clone()
-                    } else if table.is_cumulative(&f.measure) {
-                        // "10 children were killed": a part of the toll, apart from it.
-                        format!("{}: {phrase}", f.measure)
-                    } else {
-                        // "45 countries attended": the cue is about someone else.
-                        from_table = false;
-                        crate::compare::measure_key(&phrase, text)
-                    }
+            // With a parse, the frame says what the number counts; else the nearest cue.
+            let mut holder = None;
+            let measure_key = if let Some(((key, key_from_table), h)) = framed {
+                if key.is_empty() && phrase.is_empty() {
+                    continue;
                 }
-                (None, Some(_)) => String::new(),
-                (None, None) if phrase.is_empty() => continue,
-                // "500 people" says nothing of what happened to them: kept, never grouped.
-                (None, None) if table.is_generic(&phrase) => String::new(),
-                (None, None) => crate::compare::measure_key(&phrase, text),
+                from_table = key_from_table;
+                holder = h;
+                if words.is_empty() {
+                    words = key
+                        .split(": ")
+                        .next()
+                        .map(str::to_string)
+                        .into_iter()
+                        .collect();
+                }
+                key
+            } else {
+                let by_table = match (&cue, unit) {
+                    _ if partitive => String::new(),
+                    (Some(f), _) => {
+                        let cue_words: Vec<String> = (f.toks.0..f.toks.1)
+                            .filter_map(|k| toks[k].word().map(str::to_string))
+                            .collect();
+                        let inside = words.iter().all(|w| cue_words.contains(w))
+                            || table.cue_word_of(&f.measure, &phrase);
+                        // "homes destroyed" names its noun already.
+                        let named = words.last().is_some_and(|h| {
+                            f.measure
+                                .split_whitespace()
+                                .any(|m| m == h || format!("{m}s") == *h || format!("{h}s") == m)
+                        });
+                        if phrase.is_empty() || table.is_generic(&phrase) || inside || named {
+                            f.measure.clone()
+                        } else if table.is_cumulative(&f.measure) {
+                            // "10 children were killed": a part of the toll, apart from it.
+                            format!("{}: {phrase}", f.measure)
+                        } else {
+                            // "45 countries attended": the cue is about someone else.
+                            from_table = false;
+                            crate::compare::measure_key(&phrase, text)
+                        }
+                    }
+                    (None, Some(_)) => String::new(),
+                    (None, None) if phrase.is_empty() => continue,
+                    // "500 people" says nothing of what happened to them: kept, never grouped.
+                    (None, None) if table.is_generic(&phrase) => String::new(),
+                    (None, None) => crate::compare::measure_key(&phrase, text),
+                };
+                by_table
             };
             // Wire style: "5.2 mln dlrs vs 3.1 mln dlrs" -- the figure after "vs" is the
             // prior period's.
@@ -557,6 +609,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 np_end,
                 surface_start,
                 subject: None,
+                holder,
             });
         }
         // "84 people are dead, including two Americans and 10 children": a figure brought in by
@@ -594,9 +647,43 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 }
             }
         }
-        // Subjects by the three rules.
+        // Parts and increments are other measures than the whole: "a total of 20,000 flying
+        // hours, including 6,100 in the Airbus", "the first two fatalities", "three more
+        // deaths", "about 150 more had to wait".
+        for k in 0..drafts.len() {
+            let (qs, qe) = drafts[k].q_tok;
+            let before = qs.checked_sub(1).and_then(|p| toks[p].word());
+            let after = toks.get(qe).and_then(|t| t.word());
+            let key = drafts[k].measure_key.clone();
+            if key.is_empty() || parse.is_none() {
+                continue;
+            }
+            let part_of_earlier =
+                before == Some("including") && drafts[..k].iter().any(|d| d.measure_key == key);
+            let ordinal = matches!(before, Some("first" | "last"));
+            if part_of_earlier || ordinal {
+                drafts[k].measure_key = format!("{key} (part)");
+            } else if matches!(after, Some("more" | "additional" | "extra" | "new"))
+                && (out.iter().any(|c: &Claim| c.measure_key == key)
+                    || drafts[..k].iter().any(|d| d.measure_key == key))
+            {
+                drafts[k].measure_key = format!("{key} (more)");
+            }
+        }
+        // Subjects: the holder the parse names, else by the three rules.
         for d in drafts.iter_mut() {
             let (qs, _) = d.q_tok;
+            if let Some((r, _)) = &d.holder {
+                let at = r.start - sent.range.start;
+                d.subject = mentions
+                    .iter()
+                    .find(|(m, _)| m.start <= at && at < m.end)
+                    .map(|(_, mi)| *mi);
+                if d.subject.is_some() {
+                    d.holder = None;
+                }
+                continue;
+            }
             // 1. possessive right before: "China's 670 million", "China's death toll rose to"
             let ss = tok_at(d.surface_start);
             for (r, mi) in &mentions {
@@ -607,6 +694,12 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 if ss >= me && ss - me <= 3 {
                     d.subject = Some(*mi);
                 }
+            }
+            // With a parse, the subject is the holder it names (above) or a possessive; "in
+            // China" and the clause subject are read by distance only without one: they name
+            // where and who reported as often as whose figure it is.
+            if parse.is_some() {
+                continue;
             }
             // 2. "in China" right after the measure (only prepositions and articles between)
             if d.subject.is_none() {
@@ -722,12 +815,31 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                     subject: subj.map(|m| doc.slice(&doc.mentions[m].range).to_string()),
                     as_of: anchor.and_then(|a| a.date.clone()),
                     as_of_text: anchor.map(|a| a.text.clone()),
+                    holder: d.holder.as_ref().map(|(_, h)| h.clone()),
                     surface,
                 });
             }
         }
     }
+    number_votes(&mut out);
     out
+}
+
+/// A document that reports several votes ("230-197 on the first article, 229-198 on the
+/// second") reports them in order: its tallies are numbered, so that each outlet's first vote
+/// is compared with the others' first.
+fn number_votes(claims: &mut [Claim]) {
+    for measure in ["votes for", "votes against"] {
+        let n = claims.iter().filter(|c| c.measure_key == measure).count();
+        if n < 2 {
+            continue;
+        }
+        let mut k = 0;
+        for c in claims.iter_mut().filter(|c| c.measure_key == measure) {
+            k += 1;
+            c.measure_key = format!("{measure} (vote {k})");
+        }
+    }
 }
 
 #[cfg(test)]

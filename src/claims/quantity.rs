@@ -74,7 +74,7 @@ impl Tok {
             _ => None,
         }
     }
-    fn is_word(&self, w: &str) -> bool {
+    pub(crate) fn is_word(&self, w: &str) -> bool {
         self.word() == Some(w)
     }
     pub(crate) fn is_sym(&self, c: char) -> bool {
@@ -753,7 +753,14 @@ fn excluded(toks: &[Tok], i: usize) -> bool {
         }) = next(2).map(|n| &n.tk)
         {
             let year_range = is_year(value, digits, grouped, decimal) && (*d2 == 2 || *d2 == 4);
-            let chained = hyphen_num(next(3), next(4));
+            // "1996-12-06", "12-06-1996", "555-123-4567" are no quantities; a vote tally
+            // "230-197-1" is.
+            let third_digits = match next(4).map(|n| &n.tk) {
+                Some(Tk::Num { digits, .. }) => *digits,
+                _ => 0,
+            };
+            let chained = hyphen_num(next(3), next(4))
+                && (is_year(value, digits, grouped, decimal) || digits <= 2 || third_digits >= 4);
             let phone = digits >= 3 && *d2 >= 4 && !grouped;
             if year_range || chained || phone || (digits == 4 && *d2 == 2 && *v2 <= 12.0) {
                 return true;
@@ -961,8 +968,11 @@ pub(crate) fn parse_at(text: &str, toks: &[Tok], i: usize) -> Option<(Quantity, 
         let prev = start_tok.checked_sub(1).and_then(|p| toks[p].word());
         let next = toks.get(read.end).and_then(|t| t.word());
         let small = read.value < 10.0 && read.end == start_tok + 1;
+        // "Two of those killed were police officers" is a claim; "one of thousands" is not.
+        let of_one = next == Some("of") && read.value == 1.0;
         if small
-            && (matches!(next, Some("of" | "another" | "day" | "time"))
+            && (of_one
+                || matches!(next, Some("another" | "day" | "time"))
                 || matches!(
                     prev,
                     Some("the" | "no" | "these" | "those" | "which" | "any" | "every")
