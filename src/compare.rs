@@ -45,6 +45,9 @@ pub struct ClaimRecord {
     /// claim is compared only with claims whose sentences share its context).
     #[serde(default)]
     pub measure_from_table: bool,
+    /// The measure was read through the sentence's parse: compared as it is.
+    #[serde(default)]
+    pub measure_from_parse: bool,
     /// The measure only grows while a story unfolds (a death toll).
     #[serde(default)]
     pub cumulative: bool,
@@ -326,7 +329,10 @@ fn rising_toll(
 /// sentences share context: linked when they share at least three content words (four letters
 /// or more, beside the measure's own), grouped by links. Table measures stay whole.
 fn by_context(claims: &[ClaimRecord], members: Vec<usize>) -> Vec<Vec<usize>> {
-    if members.iter().all(|&i| claims[i].measure_from_table) {
+    if members
+        .iter()
+        .all(|&i| claims[i].measure_from_table || claims[i].measure_from_parse)
+    {
         return vec![members];
     }
     let words: Vec<BTreeSet<String>> = members
@@ -395,11 +401,14 @@ fn joined_keys(claims: &[ClaimRecord]) -> Vec<String> {
         )
     };
     let joinable = |c: &ClaimRecord| {
-        !c.measure_key.is_empty() && c.measure_from_table && c.elsewhere.is_none()
+        !c.measure_key.is_empty()
+            && (c.measure_from_table || c.measure_from_parse)
+            && c.elsewhere.is_none()
     };
     let mut scopes: BTreeMap<Scope, BTreeSet<&str>> = BTreeMap::new();
     // Values each document states under each key, by scope.
-    let mut stated: BTreeMap<Scope, BTreeMap<(&str, &str), BTreeSet<u64>>> = BTreeMap::new();
+    type Stated<'a> = BTreeMap<(&'a str, &'a str, &'a str), BTreeSet<u64>>;
+    let mut stated: BTreeMap<Scope, Stated> = BTreeMap::new();
     for c in claims.iter().filter(|c| joinable(c)) {
         let scope = scope_of(c);
         scopes
@@ -409,7 +418,11 @@ fn joined_keys(claims: &[ClaimRecord]) -> Vec<String> {
         stated
             .entry(scope)
             .or_default()
-            .entry((c.doc_id.as_str(), c.measure_key.as_str()))
+            .entry((
+                c.doc_id.as_str(),
+                c.subject_id.as_deref().unwrap_or(""),
+                c.measure_key.as_str(),
+            ))
             .or_default()
             .insert(c.value.to_bits());
     }
@@ -428,11 +441,12 @@ fn joined_keys(claims: &[ClaimRecord]) -> Vec<String> {
                 && (ma.is_subset(mb) || mb.is_subset(ma))
         };
         let st = &stated[scope];
+        // One document states both, about one subject, with different figures.
         let apart = |a: &str, b: &str| {
-            st.iter().any(|((d, k), va)| {
+            st.iter().any(|((d, s, k), va)| {
                 *k == a
                     && st
-                        .get(&(*d, b))
+                        .get(&(*d, *s, b))
                         .is_some_and(|vb| va.iter().any(|v| !vb.contains(v)))
             })
         };
@@ -510,18 +524,33 @@ pub fn compare(claims: &[ClaimRecord], tolerance: f64) -> Vec<Group> {
     }
     let mut out = Vec::new();
     for ((story, mkey, kind, unit), mut by_subject) in buckets {
-        // Claims that name no subject belong to the one subject the others name, if one.
-        let named: Vec<String> = by_subject
+        // Claims that name no subject belong to the one entity the others name, if one, and
+        // so do claims whose holder is only a common noun ("the government would spend" where
+        // others say "Norland will spend"); with no entity, to the one holder named, if one
+        // (the captain's hours and the first officer's stay apart).
+        let entities: Vec<String> = by_subject
             .keys()
-            .filter(|k| !k.is_empty())
+            .filter(|k| !k.is_empty() && !k.starts_with("holder:"))
             .cloned()
             .collect();
-        if named.len() == 1 {
-            if let Some(unnamed) = by_subject.remove("") {
-                by_subject
-                    .entry(named[0].clone())
-                    .or_default()
-                    .extend(unnamed);
+        let holders: Vec<String> = by_subject
+            .keys()
+            .filter(|k| k.starts_with("holder:"))
+            .cloned()
+            .collect();
+        let (target, moved): (Option<&String>, Vec<String>) = match (&entities[..], &holders[..]) {
+            ([e], _) => (
+                Some(e),
+                holders.iter().cloned().chain([String::new()]).collect(),
+            ),
+            ([], [h]) => (Some(h), vec![String::new()]),
+            _ => (None, Vec::new()),
+        };
+        if let Some(t) = target {
+            for m in moved {
+                if let Some(ms) = by_subject.remove(&m) {
+                    by_subject.entry(t.clone()).or_default().extend(ms);
+                }
             }
         }
         let mut parts: Vec<(String, Vec<usize>)> = Vec::new();
@@ -657,6 +686,7 @@ pub fn claim_record(d: &crate::doc::Document, c: &crate::claims::Claim) -> Claim
         measure: c.measure.clone(),
         measure_key: c.measure_key.clone(),
         measure_from_table: c.measure_from_table,
+        measure_from_parse: c.measure_from_parse,
         cumulative: false,
         reads_as_update: false,
         elsewhere: None,
@@ -706,6 +736,7 @@ mod tests {
             measure: "people".into(),
             measure_key: "people".into(),
             measure_from_table: true,
+            measure_from_parse: false,
             cumulative: false,
             reads_as_update: false,
             elsewhere: None,

@@ -206,6 +206,7 @@ mod tests {
             measure: "people".into(),
             measure_key: "deaths".into(),
             measure_from_table: true,
+            measure_from_parse: false,
             cumulative: true,
             reads_as_update: false,
             elsewhere: None,

@@ -158,7 +158,7 @@ fn the_facts_a_careful_reader_picks_out() {
         }
     }
     // 16 children (USA TODAY) against 18 (CNN): a real discrepancy.
-    let children = find(&gs, "airasia-8501-2014-12", "children", "count");
+    let children = find(&gs, "airasia-8501-2014-12", "child", "count");
     assert_eq!(children.verdict, "conflict");
     // Charlie Hebdo: 12 dead everywhere; "10 people" killed in the newsroom and the four of
     // the later standoff are partial counts, not readings of the toll.
@@ -174,7 +174,7 @@ fn the_facts_a_careful_reader_picks_out() {
         find(
             &gs,
             "charlie-hebdo-2015-01",
-            "deaths: police officers",
+            "deaths: police officer",
             "count"
         )
         .verdict,
@@ -200,7 +200,7 @@ fn the_facts_a_careful_reader_picks_out() {
     assert!(nice.series.ends_with("84"), "{}", nice.series);
     assert_eq!(nice.sources, 4);
     assert!(!values(nice).contains("308") && !values(nice).contains("130"));
-    let americans = find(&gs, "nice-attack-2016-07", "deaths: americans", "count");
+    let americans = find(&gs, "nice-attack-2016-07", "deaths: american", "count");
     assert!(["agree", "compatible"].contains(&americans.verdict.as_str()));
     let injured = find(&gs, "nice-attack-2016-07", "injured", "count");
     assert!(
@@ -215,7 +215,12 @@ fn the_facts_a_careful_reader_picks_out() {
     // The impeachment vote: two Democrats voted against the first article (AP, Townhall
     // agree); the tallies 230-197 and 229-198 are votes for and against; the military aid
     // differs ($391 million, "$400 million", $250 million of it).
-    let dems = find(&gs, "trump-impeachment-vote-2019-12", "democrat", "count");
+    let dems = find(
+        &gs,
+        "trump-impeachment-vote-2019-12",
+        "votes against: democrat",
+        "count",
+    );
     assert_eq!(
         (dems.verdict.as_str(), values(dems)),
         ("agree", ["2".to_string()].into())
@@ -231,8 +236,9 @@ fn the_facts_a_careful_reader_picks_out() {
         ("votes for", "229"),
         ("votes against", "198"),
     ] {
+        // Each outlet reports the two votes in order: "votes for (vote 1)".
         assert!(
-            tallies.contains(&(m.to_string(), v.to_string())),
+            tallies.iter().any(|(k, x)| k.starts_with(m) && x == v),
             "{m} {v}: {tallies:?}"
         );
     }

@@ -322,7 +322,7 @@ fn seed_claims_compared_across_outlets() {
     // "2,000 people attended", "more than 2,000 participants": attendance.
     let people = get("group:none:attendance:count");
     assert_eq!((people.0.len(), people.1.as_str()), (3, "compatible"));
-    let countries = get("group:none:country-and-region:count");
+    let countries = get("group:none:attendance-country:count");
     assert_eq!((countries.0.len(), countries.1.as_str()), (3, "agree"));
     let md = std::fs::read_to_string(r.out.join("report.md")).unwrap();
     assert!(

@@ -36,12 +36,23 @@ pub struct Reading {
     /// Whose figure it is: the possessor of the counted thing, or the subject of a verb of
     /// having (`-holder` rows of the measure table): word index.
     pub holder: Option<usize>,
+    /// Someone's own, named by a pronoun ("their two children"), or a part of people named
+    /// by one ("three of them children"): never the story's figure.
+    pub aside: bool,
 }
 
 impl Reading {
     /// The measure key: see the module docs. Empty when the parse says nothing that could be
     /// compared (a bare number under a verb of saying).
     pub fn key(&self) -> (String, bool) {
+        let (key, trusted) = self.bare_key();
+        if self.aside && !key.is_empty() {
+            return (format!("{key} (aside)"), trusted);
+        }
+        (key, trusted)
+    }
+
+    fn bare_key(&self) -> (String, bool) {
         let noun = (!self.generic && !self.cue_is_noun).then(|| self.noun.join(" "));
         let noun = noun.filter(|n| !n.is_empty());
         // The second value says the key is to be trusted as it is: no claim read through the
@@ -180,7 +191,11 @@ pub fn stem(w: &str) -> String {
     {
         return base[..base.len() - 1].to_string();
     }
-    base.strip_suffix('e').map_or(base.clone(), str::to_string)
+    // "adopte" (a wrong lemma) -> "adopt", but "use" stays
+    match base.strip_suffix('e') {
+        Some(b) if b.len() > 3 && !w.ends_with('e') => b.to_string(),
+        _ => base,
+    }
 }
 
 /// The partitive phrase of a number ("52 of the injured", "two of those killed"): the
@@ -222,9 +237,19 @@ fn counted_fallback(p: &Parse, text: &str, f: &Frame) -> Option<usize> {
             matches!(p.words[v].upos.as_str(), "NOUN") && p.child_with(v, "cop").is_some();
         return nominal.then_some(v);
     }
+    // "About 9,700 National Guard troops": the number hangs on the noun as `dep`.
+    if let Some(h) = p.head(i) {
+        if matches!(rel, "dep" | "compound" | "amod" | "appos")
+            && h > i
+            && h - i <= 4
+            && p.words[h].upos == "NOUN"
+        {
+            return Some(h);
+        }
+    }
     if matches!(rel, "dep" | "root" | "parataxis" | "appos" | "list") {
         let mut k = i + 1;
-        while k < p.words.len() && matches!(p.words[k].upos.as_str(), "ADJ") {
+        while k < p.words.len() && matches!(p.words[k].upos.as_str(), "ADJ" | "PROPN") {
             k += 1;
         }
         let noun = k < p.words.len() && p.words[k].upos == "NOUN" && !form(p, text, k).is_empty();
@@ -254,7 +279,19 @@ fn counted_modifiers(p: &Parse, text: &str, n: usize, skip: &[usize]) -> Vec<usi
 /// it ("people killed", "people who died"), the predicate with its complements ("were in
 /// critical condition"), and the subject of a level verb ("the death toll rose to 84").
 fn frame_words(p: &Parse, text: &str, f: &Frame) -> Vec<usize> {
-    let excluded = partitive_of(p, text, f.number).map_or(Vec::new(), |c| subtree(p, c));
+    let mut excluded = partitive_of(p, text, f.number).map_or(Vec::new(), |c| subtree(p, c));
+    // "Of the people on board the passenger jet, 155 are Indonesian, three are South Korean":
+    // a fronted partitive says what the numbers are parts of.
+    if let Some(v) = f.predicate {
+        for c in p.children(v) {
+            let partitive = p.words[c].base_rel() == "obl"
+                && p.child_with(c, "case")
+                    .is_some_and(|k| matches!(form(p, text, k).as_str(), "of" | "among"));
+            if partitive {
+                excluded.extend(subtree(p, c));
+            }
+        }
+    }
     let mut out = frame_words_all(p, f);
     out.retain(|k| !excluded.contains(k));
     out
@@ -268,6 +305,13 @@ fn frame_words_all(p: &Parse, f: &Frame) -> Vec<usize> {
     );
     if let Some(n) = f.counted {
         out.push(n);
+        // "162 people aboard", "84 people dead": a word right after the counted noun that
+        // says where or how they are is theirs, wherever the parser attached it.
+        if let Some(next) = p.words.get(n + 1) {
+            if matches!(next.upos.as_str(), "ADV" | "ADJ" | "VERB") && next.base_rel() != "amod" {
+                out.push(n + 1);
+            }
+        }
         for c in p.children(n) {
             match p.words[c].base_rel() {
                 "amod" | "compound" => out.push(c),
@@ -344,6 +388,10 @@ fn cue_in_frame(
             k == n || p.head(k) == Some(n) || p.head(k).and_then(|h| p.head(h)) == Some(n)
         })
     };
+    let with_phrase = f.counted.is_some_and(|n| {
+        p.child_with(n, "case")
+            .is_some_and(|c| form(p, text, c) == "with")
+    });
     let mut best: Option<(u8, String, bool)> = None;
     for (measure, cue) in table.cues_for(applies) {
         for start in 0..forms.len() {
@@ -355,6 +403,11 @@ fn cue_in_frame(
                 .filter(|k| words.contains(k))
                 .collect();
             if covered.is_empty() {
+                continue;
+            }
+            // "the plane, which went missing with 162 people aboard": the predicate is the
+            // plane's, not the people's.
+            if with_phrase && covered.iter().all(|&k| Some(k) == f.predicate) {
                 continue;
             }
             let rank = if all
@@ -386,19 +439,40 @@ fn cue_in_frame(
 /// Whose figure it is: the possessor of the counted noun ("the captain's 6,100 hours"), or the
 /// subject of a verb of having when the number is in its object ("the first officer had flown
 /// 2,275 hours"). Returned with its modifiers as a phrase key ("first officer").
-fn holder_of(p: &Parse, text: &str, f: &Frame, table: &MeasureTable) -> Option<usize> {
+fn holder_of(p: &Parse, text: &str, f: &Frame, table: &MeasureTable, toll: bool) -> Option<usize> {
     let noun = |k: &usize| matches!(p.words[*k].upos.as_str(), "NOUN" | "PROPN");
     // "their two children" are someone's, not the event's: a pronoun holds them too.
     if let Some(h) = f.counted.and_then(|n| p.child_with(n, "nmod:poss")) {
         return Some(h);
     }
+    // "4.13 million websites in China": the named place a count is of (not a toll's: "10
+    // deaths in North Carolina" is a part of the storm's).
+    if !toll {
+        let scope = f.counted.and_then(|n| {
+            p.children(n).find(|&c| {
+                p.words[c].base_rel() == "nmod"
+                    && p.words[c].upos == "PROPN"
+                    && p.child_with(c, "case").is_some_and(|k| {
+                        matches!(form(p, text, k).as_str(), "in" | "across" | "throughout")
+                    })
+            })
+        });
+        if scope.is_some() {
+            return scope;
+        }
+    }
     let v = f.predicate?;
     let verb = p.lemma(v, text).to_lowercase();
-    let held = table.is_holder_verb(&verb) || table.is_holder_verb(&form(p, text, v));
-    if !held {
+    if table.is_holder_verb(&verb) || table.is_holder_verb(&form(p, text, v)) {
+        return p.child_with(v, "nsubj").filter(noun);
+    }
+    // "Canada expelled seven", "Port Ellis handled 12 million containers": a name that does
+    // what the object counts holds the figure; not a verb of saying ("CBS reported 77
+    // dead", "Winkelmann confirmed the 16 students"), not a toll ("the gunman killed 84").
+    if table.is_light_verb(&verb) || table.is_light_verb(&stem(&form(p, text, v))) || toll {
         return None;
     }
-    p.child_with(v, "nsubj").filter(noun)
+    f.holder.filter(|&s| p.words[s].upos == "PROPN")
 }
 
 /// The key of a holder word: its compounds and adjectives with it ("first officer").
@@ -428,6 +502,30 @@ pub fn read(
 ) -> Option<Reading> {
     let i = number_word(p, range)?;
     let mut f = Frame::of_number(p, text, i);
+    // "left 80 people dead and 100 injured": a number followed by an adjective or participle
+    // counts what that word says, wherever the parser attached the number.
+    if let Some(next) = p.words.get(i + 1) {
+        let quantity_word = matches!(
+            form(p, text, i + 1).as_str(),
+            "more" | "other" | "additional" | "fewer" | "less" | "new" | "extra"
+        );
+        // "14 European nations": an adjective before the counted noun is its modifier.
+        let own = matches!(next.upos.as_str(), "ADJ" | "VERB")
+            && !quantity_word
+            && f.counted
+                .is_some_and(|n| n < i || (n > i + 1 && p.head(i + 1) != Some(n)));
+        if own {
+            f = Frame {
+                number: i,
+                predicate: Some(i + 1),
+                ..Default::default()
+            };
+        }
+    }
+    // "killing at least 84", a number hung on its verb by any label: the verb is its predicate.
+    if f.predicate.is_none() && f.counted.is_none() {
+        f.predicate = p.head(i).filter(|&h| p.words[h].upos == "VERB");
+    }
     if f.counted.is_none() {
         f.counted = counted_fallback(p, text, &f);
         if f.predicate.is_none() {
@@ -435,13 +533,22 @@ pub fn read(
         }
     }
     let words = frame_words(p, text, &f);
-    let (event, cue_is_noun) = match cue_in_frame(table, p, text, &f, &words, applies) {
+    let (event, mut cue_is_noun) = match cue_in_frame(table, p, text, &f, &words, applies) {
         Some((m, n)) => (Some(m), n),
         None => (None, false),
     };
+    // "3,000 delegates came": a noun that is itself a cue of the event adds nothing to it.
+    if let (Some(e), Some(n)) = (&event, f.counted) {
+        cue_is_noun |= table.cue_word_of(e, &form(p, text, n));
+    }
     let mut noun = Vec::new();
     let mut generic = true;
-    if let Some(n) = f.counted {
+    // Money and percents count no noun: "$4.5 billion" is a sum, "$" no thing counted.
+    // "100 injured": a number the parser hangs on an adjective counts no noun.
+    let counted = f
+        .counted
+        .filter(|&n| applies == "count" && matches!(p.words[n].upos.as_str(), "NOUN" | "PROPN"));
+    if let Some(n) = counted {
         let inside: Vec<usize> = (0..p.words.len())
             .filter(|&k| {
                 let w = &p.words[k];
@@ -462,13 +569,23 @@ pub fn read(
         .filter(|&v| matches!(p.words[v].upos.as_str(), "VERB" | "ADJ" | "NOUN"))
         .filter(|&v| !table.is_light_verb(&p.lemma(v, text).to_lowercase()))
         .map(|v| stem(&form(p, text, v)));
+    let toll = event.as_deref().is_some_and(|e| table.is_cumulative(e));
+    let mut holder = holder_of(p, text, &f, table, toll);
+    let pronoun = |k: usize| matches!(p.words[k].upos.as_str(), "PRON" | "DET");
+    let bare = |k: usize| p.children(k).all(|g| p.words[g].base_rel() == "case");
+    let aside = holder.is_some_and(pronoun)
+        || partitive_of(p, text, i).is_some_and(|c| pronoun(c) && bare(c));
+    if holder.is_some_and(pronoun) {
+        holder = None;
+    }
     Some(Reading {
         event,
         cue_is_noun,
         predicate,
         noun,
         generic,
-        holder: holder_of(p, text, &f, table),
+        holder,
+        aside,
     })
 }
 
@@ -581,7 +698,7 @@ mod tests {
         ]);
         let (k1, h1) = key_of(&s, "6,100");
         let (k2, h2) = key_of(&s, "2,275");
-        assert_eq!(k1, "flying hour");
+        assert_eq!(k1, "flight hour");
         assert_eq!(h1.as_deref(), Some("captain"));
         assert_eq!(k2, "hour");
         assert_eq!(h2.as_deref(), Some("first officer"));

@@ -40,6 +40,10 @@ pub struct Claim {
     pub measure_key: String,
     /// Whether the measure came from a cue of the measure table (else from the noun phrase).
     pub measure_from_table: bool,
+    /// Whether the measure was read through the sentence's parse (see [`frames`]): then it
+    /// is compared as it is, without asking its sentence's context.
+    #[serde(default)]
+    pub measure_from_parse: bool,
     /// The unit's dimension (`length`, `speed`...) for a measured quantity.
     pub dimension: Option<String>,
     /// Index of the subject mention in `Document::mentions`.
@@ -384,7 +388,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                     frames::holder_phrase(p, &doc.view.text, h),
                 )
             });
-            Some((reading.key(), holder))
+            Some((reading.key().0, reading.event.is_some(), holder))
         };
         // Mentions of this sentence, as (local byte range, index).
         let mentions: Vec<(Range<usize>, usize)> = doc
@@ -408,6 +412,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             words: Vec<String>,
             measure_key: String,
             from_table: bool,
+            from_parse: bool,
             dimension: Option<String>,
             np_end: usize,
             /// Local byte where the surface starts (before the number when the measure is).
@@ -445,6 +450,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 let q_start = tok_at(q.range.start);
                 drafts.push(Draft {
                     from_table: true,
+                    from_parse: false,
                     q_tok: (q_start, next),
                     dimension: None,
                     words: vec![measure.to_string()],
@@ -491,9 +497,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 .is_none()
                 .then(|| frame_of(&q.range, applies))
                 .flatten()
-                .filter(|((_, key_from_table), _)| {
-                    q.kind == QuantityKind::Number || *key_from_table
-                });
+                .filter(|(_, key_from_table, _)| q.kind == QuantityKind::Number || *key_from_table);
             // Durations and relative times are no claims: "four months later", "five years";
             // hours someone holds are ("the first officer had flown 2,275 hours").
             if q.kind == QuantityKind::Number
@@ -501,7 +505,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 && words
                     .first()
                     .is_some_and(|w| DURATIONS.contains(&w.as_str()))
-                && framed.as_ref().is_none_or(|(_, h)| h.is_none())
+                && framed.as_ref().is_none_or(|(_, _, h)| h.is_none())
             {
                 continue;
             }
@@ -528,7 +532,17 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             // generic nor a cue word of that measure; else the noun phrase itself.
             // With a parse, the frame says what the number counts; else the nearest cue.
             let mut holder = None;
-            let measure_key = if let Some(((key, key_from_table), h)) = framed {
+            let from_parse = framed.is_some();
+            // "dozens of people", "hundreds of rescues": a vague count is kept, never compared
+            // (it would open every toll's series).
+            let vague = q.text.split_whitespace().next().is_some_and(|w| {
+                matches!(
+                    w.to_lowercase().as_str(),
+                    "dozens" | "hundreds" | "thousands" | "scores" | "millions" | "tens"
+                )
+            });
+            let framed = framed.filter(|_| !vague);
+            let measure_key = if let Some((key, key_from_table, h)) = framed {
                 if key.is_empty() && phrase.is_empty() {
                     continue;
                 }
@@ -580,7 +594,9 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             // Wire style: "5.2 mln dlrs vs 3.1 mln dlrs" -- the figure after "vs" is the
             // prior period's.
             let prior = q_start > 0 && matches!(toks[q_start - 1].word(), Some("vs" | "versus"));
-            let measure_key = if prior && !measure_key.is_empty() {
+            let measure_key = if vague {
+                String::new()
+            } else if prior && !measure_key.is_empty() {
                 format!("{measure_key} (prior period)")
             } else {
                 measure_key
@@ -601,6 +617,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             }
             drafts.push(Draft {
                 from_table,
+                from_parse,
                 q_tok: (q_start, next),
                 dimension: unit.map(|(u, _)| u.dimension.clone()),
                 q,
@@ -640,7 +657,13 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 }
                 if let Some(base) = &part_of {
                     let phrase = drafts[k].words.join(" ");
-                    if !phrase.is_empty() && !table.is_generic(&phrase) {
+                    if drafts[k].from_parse {
+                        // The parse's key is the counted noun in its class: "deaths: american".
+                        if !drafts[k].measure_key.is_empty() {
+                            drafts[k].measure_key = format!("{base}: {}", drafts[k].measure_key);
+                            drafts[k].from_table = true;
+                        }
+                    } else if !phrase.is_empty() && !table.is_generic(&phrase) {
                         drafts[k].measure_key = format!("{base}: {phrase}");
                         drafts[k].from_table = true;
                     }
@@ -664,6 +687,11 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             if part_of_earlier || ordinal {
                 drafts[k].measure_key = format!("{key} (part)");
             } else if matches!(after, Some("more" | "additional" | "extra" | "new"))
+                // "200 more victims are hurt" adds the hurt to the dead, not to the hurt.
+                && !toks
+                    .get(qe + 1)
+                    .and_then(|t| t.word())
+                    .is_some_and(|w| table.is_generic(w))
                 && (out.iter().any(|c: &Claim| c.measure_key == key)
                     || drafts[..k].iter().any(|d| d.measure_key == key))
             {
@@ -684,7 +712,11 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 }
                 continue;
             }
-            // 1. possessive right before: "China's 670 million", "China's death toll rose to"
+            // Without a parse: 1. possessive right before: "China's 670 million", "China's
+            // death toll rose to"
+            if parse.is_some() {
+                continue;
+            }
             let ss = tok_at(d.surface_start);
             for (r, mi) in &mentions {
                 let Some(p) = POSSESSIVES.iter().find(|p| text[r.end..].starts_with(*p)) else {
@@ -695,12 +727,9 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                     d.subject = Some(*mi);
                 }
             }
-            // With a parse, the subject is the holder it names (above) or a possessive; "in
-            // China" and the clause subject are read by distance only without one: they name
-            // where and who reported as often as whose figure it is.
-            if parse.is_some() {
-                continue;
-            }
+            // With a parse, the subject is the holder it names (above); "in China" and the
+            // clause subject are read by distance only without one: they name where and who
+            // reported as often as whose figure it is.
             // 2. "in China" right after the measure (only prepositions and articles between)
             if d.subject.is_none() {
                 let mut k = d.np_end;
@@ -809,6 +838,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                     measure: d.words.join(" "),
                     measure_key: d.measure_key.clone(),
                     measure_from_table: d.from_table,
+                    measure_from_parse: d.from_parse,
                     dimension: d.dimension.clone(),
                     subject_mention: subj,
                     subject_id: None,

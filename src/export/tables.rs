@@ -361,6 +361,7 @@ mod tests {
                 measure: "ships".into(),
                 measure_key: "ship".into(),
                 measure_from_table: true,
+                measure_from_parse: false,
                 value: (i % 7) as f64,
                 kind: "number".into(),
                 unit: "count".into(),
