@@ -919,4 +919,48 @@ mod tests {
             "no group spans two stories"
         );
     }
+
+    /// The wordings of one measure in one story (Russian diplomats expelled, 2018): "14 EU
+    /// countries" and "14 European nations" are one key already; "countries" alone joins the
+    /// more specific key unless a document states both with different figures ("18
+    /// countries" against "14 EU countries" in one article); a noun alone joins the one event
+    /// that names it ("two police officers" -> `deaths: police officer`).
+    #[test]
+    fn wordings_of_one_measure_join_unless_one_document_tells_them_apart() {
+        let keyed = |doc: &str, key: &str, value: f64| {
+            let mut c = claim(doc, value, None, None, false);
+            c.measure_key = key.into();
+            c.measure_from_table = false;
+            c.measure_from_parse = true;
+            c.story = Some("story:s".into());
+            c
+        };
+        let claims = vec![
+            keyed("a", "eu country", 14.0),
+            keyed("a", "country", 18.0),
+            keyed("b", "eu country", 14.0),
+            keyed("c", "country", 18.0),
+            keyed("d", "police officer", 2.0),
+            keyed("e", "deaths: police officer", 2.0),
+            keyed("f", "hour", 2275.0),
+            keyed("g", "flight hour", 2275.0),
+        ];
+        let keys = joined_keys(&claims);
+        assert_eq!(keys[1], "country", "told apart by document a");
+        assert_eq!(keys[3], "country");
+        assert_eq!(keys[4], "deaths: police officer");
+        assert_eq!(keys[6], "flight hour");
+        let groups = compare(&claims, 0.02);
+        let measures: BTreeSet<&str> = groups.iter().map(|g| g.measure.as_str()).collect();
+        assert_eq!(
+            measures,
+            [
+                "country",
+                "deaths: police officer",
+                "eu country",
+                "flight hour"
+            ]
+            .into()
+        );
+    }
 }

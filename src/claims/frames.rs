@@ -731,4 +731,75 @@ mod tests {
         ]);
         assert_eq!(key_of(&s, "84").0, "deaths");
     }
+
+    #[test]
+    fn a_number_followed_by_its_own_adjective_counts_what_it_says() {
+        // "... which left more than 80 people dead and 100 injured, ..." (Breitbart, Nice):
+        // the parser hung 100 on "people"; the word after it says what it counts.
+        let s = rows(&[
+            ("which", "which", "PRON", 2, "nsubj"),
+            ("left", "leave", "VERB", 0, "root"),
+            ("80", "80", "NUM", 4, "nummod"),
+            ("people", "people", "NOUN", 2, "obj"),
+            ("dead", "dead", "ADJ", 2, "xcomp"),
+            ("and", "and", "CCONJ", 8, "cc"),
+            ("100", "100", "NUM", 4, "nummod"),
+            ("injured", "injured", "ADJ", 4, "amod"),
+        ]);
+        assert_eq!(key_of(&s, "80").0, "deaths");
+        assert_eq!(key_of(&s, "100").0, "injured");
+    }
+
+    #[test]
+    fn a_predicate_of_something_else_names_no_measure() {
+        // "the plane, which went missing with 162 people aboard" (CNN, AirAsia QZ8501): the
+        // plane went missing; the people were aboard.
+        let s = rows(&[
+            ("which", "which", "PRON", 2, "nsubj"),
+            ("went", "go", "VERB", 0, "root"),
+            ("missing", "missing", "ADJ", 2, "xcomp"),
+            ("with", "with", "ADP", 6, "case"),
+            ("162", "162", "NUM", 6, "nummod"),
+            ("people", "people", "NOUN", 3, "obl"),
+            ("aboard", "aboard", "ADV", 2, "advmod"),
+        ]);
+        assert_eq!(key_of(&s, "162").0, "on board");
+    }
+
+    #[test]
+    fn someone_s_own_and_parts_of_a_pronoun_stay_aside() {
+        // "... his wife and their two children." (CNN, AirAsia QZ8501)
+        let s = rows(&[
+            ("their", "their", "PRON", 3, "nmod:poss"),
+            ("two", "two", "NUM", 3, "nummod"),
+            ("children", "child", "NOUN", 0, "root"),
+        ]);
+        assert_eq!(key_of(&s, "two").0, "child (aside)");
+        // "... who lost seven family members, three of them children" (Fox News)
+        let s = rows(&[
+            ("three", "three", "NUM", 4, "nsubj"),
+            ("of", "of", "ADP", 3, "case"),
+            ("them", "they", "PRON", 1, "nmod"),
+            ("children", "child", "NOUN", 0, "root"),
+        ]);
+        assert!(key_of(&s, "three").0.ends_with("(aside)"));
+    }
+
+    #[test]
+    fn a_name_that_does_what_the_object_counts_holds_it() {
+        // "Canada expelled seven" (Russian diplomats expelled, 2018); not a toll: "the
+        // gunman killed 12" is no gunman's figure.
+        let s = rows(&[
+            ("Canada", "Canada", "PROPN", 2, "nsubj"),
+            ("expelled", "expel", "VERB", 0, "root"),
+            ("seven", "seven", "NUM", 2, "obj"),
+        ]);
+        assert_eq!(key_of(&s, "seven"), ("expel".into(), Some("canada".into())));
+        let s = rows(&[
+            ("Alexis", "Alexis", "PROPN", 2, "nsubj"),
+            ("killed", "kill", "VERB", 0, "root"),
+            ("12", "12", "NUM", 2, "obj"),
+        ]);
+        assert_eq!(key_of(&s, "12"), ("deaths".into(), None));
+    }
 }
