@@ -19,6 +19,9 @@ use crate::syntax::{frame::Frame, Parse};
 use std::collections::HashMap;
 use std::ops::Range;
 
+/// The key of a number that counts page furniture ("16 of 26 Photos"): no claim.
+pub const FURNITURE: &str = "-none";
+
 /// What the parse says about one number.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reading {
@@ -39,12 +42,18 @@ pub struct Reading {
     /// Someone's own, named by a pronoun ("their two children"), or a part of people named
     /// by one ("three of them children"): never the story's figure.
     pub aside: bool,
+    /// A counter of page furniture: the number or what it is a part of is a `-none` noun of
+    /// the measure table ("16 of 26 Photos").
+    pub furniture: bool,
 }
 
 impl Reading {
     /// The measure key: see the module docs. Empty when the parse says nothing that could be
     /// compared (a bare number under a verb of saying).
     pub fn key(&self) -> (String, bool) {
+        if self.furniture {
+            return (FURNITURE.to_string(), false);
+        }
         let (key, trusted) = self.bare_key();
         if self.aside && !key.is_empty() {
             return (format!("{key} (aside)"), trusted);
@@ -578,6 +587,10 @@ pub fn read(
     if holder.is_some_and(pronoun) {
         holder = None;
     }
+    let furniture = partitive_of(p, text, i)
+        .into_iter()
+        .chain(f.counted)
+        .any(|k| table.is_none(&form(p, text, k)));
     Some(Reading {
         event,
         cue_is_noun,
@@ -586,6 +599,7 @@ pub fn read(
         generic,
         holder,
         aside,
+        furniture,
     })
 }
 

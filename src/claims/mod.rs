@@ -498,6 +498,13 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 .then(|| frame_of(&q.range, applies))
                 .flatten()
                 .filter(|(_, key_from_table, _)| q.kind == QuantityKind::Number || *key_from_table);
+            // "Hide Caption 16 of 26 Photos": a counter of page furniture is no claim.
+            if framed
+                .as_ref()
+                .is_some_and(|(k, _, _)| k == frames::FURNITURE)
+            {
+                continue;
+            }
             // Durations and relative times are no claims: "four months later", "five years";
             // hours someone holds are ("the first officer had flown 2,275 hours").
             if q.kind == QuantityKind::Number
