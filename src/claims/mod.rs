@@ -406,45 +406,8 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
         let tok_at = |byte: usize| toks.partition_point(|t| t.range.start < byte);
         let tok_end = |byte: usize| toks.partition_point(|t| t.range.end <= byte);
 
-        struct Draft {
-            q: Quantity,
-            q_tok: (usize, usize),
-            words: Vec<String>,
-            measure_key: String,
-            from_table: bool,
-            from_parse: bool,
-            dimension: Option<String>,
-            np_end: usize,
-            /// Local byte where the surface starts (before the number when the measure is).
-            surface_start: usize,
-            subject: Option<usize>,
-            /// The holder the parse names: word's view byte range and its phrase key.
-            holder: Option<(Range<usize>, String)>,
-        }
         let mut drafts: Vec<Draft> = Vec::new();
-        // Vote tallies: "by a 230-197 margin", "voted 230-197": the first figure is the votes
-        // for, the second the votes against.
-        let vote_word = |w: &str| w.starts_with("vot") || matches!(w, "margin" | "tally");
-        let mut tally: Vec<Option<&'static str>> = vec![None; quants.len()];
-        for k in 0..quants.len().saturating_sub(1) {
-            let (a, a_next) = (&quants[k].0, quants[k].1);
-            let b = &quants[k + 1].0;
-            // "230-197", "adopted by 230 to 197"
-            let joined = toks
-                .get(a_next)
-                .is_some_and(|t| t.is_sym('-') && !t.space_before || t.is_word("to"))
-                && tok_at(b.range.start) == a_next + 1
-                && a.kind == QuantityKind::Number
-                && b.kind == QuantityKind::Number
-                && a.value >= b.value;
-            // A vote word anywhere in the sentence: "The votes ... were 230-197-1 on the
-            // first charge, 229-198-1 on the second."
-            let near_vote = toks.iter().any(|t| t.word().is_some_and(vote_word));
-            if joined && near_vote {
-                tally[k] = Some("votes for");
-                tally[k + 1] = Some("votes against");
-            }
-        }
+        let tally = vote_tallies(&toks, &quants);
         for (qi, (mut q, next)) in quants.into_iter().enumerate() {
             if let Some(measure) = tally[qi] {
                 let q_start = tok_at(q.range.start);
@@ -636,166 +599,18 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 holder,
             });
         }
-        // "84 people are dead, including two Americans and 10 children": a figure brought in by
-        // "including" (or joined by "and" to one that is) is a part of the toll before it.
-        let mut part_of: Option<String> = None;
-        for k in 0..drafts.len() {
-            let (qs, _) = drafts[k].q_tok;
-            let word_before = |n: usize| qs.checked_sub(n).and_then(|p| toks[p].word());
-            let included = matches!(word_before(1), Some("including"))
-                || (word_before(1) == Some("and")
-                    && part_of.is_some()
-                    && k > 0
-                    && drafts[k - 1].np_end + 1 >= qs);
-            if !included {
-                part_of = None;
-            }
-            if included && !drafts[k].from_table {
-                if part_of.is_none() {
-                    part_of = drafts[..k]
-                        .iter()
-                        .rev()
-                        .find(|d| {
-                            d.from_table
-                                && table.is_cumulative(&d.measure_key)
-                                && !d.measure_key.contains(':')
-                        })
-                        .map(|d| d.measure_key.clone());
-                }
-                if let Some(base) = &part_of {
-                    let phrase = drafts[k].words.join(" ");
-                    if drafts[k].from_parse {
-                        // The parse's key is the counted noun in its class: "deaths: american".
-                        if !drafts[k].measure_key.is_empty() {
-                            drafts[k].measure_key = format!("{base}: {}", drafts[k].measure_key);
-                            drafts[k].from_table = true;
-                        }
-                    } else if !phrase.is_empty() && !table.is_generic(&phrase) {
-                        drafts[k].measure_key = format!("{base}: {phrase}");
-                        drafts[k].from_table = true;
-                    }
-                }
-            }
+        toll_parts(&mut drafts, &toks, table);
+        if parse.is_some() {
+            parts_and_increments(&mut drafts, &toks, table, &out);
         }
-        // Parts and increments are other measures than the whole: "a total of 20,000 flying
-        // hours, including 6,100 in the Airbus", "the first two fatalities", "three more
-        // deaths", "about 150 more had to wait".
-        for k in 0..drafts.len() {
-            let (qs, qe) = drafts[k].q_tok;
-            let before = qs.checked_sub(1).and_then(|p| toks[p].word());
-            let after = toks.get(qe).and_then(|t| t.word());
-            let key = drafts[k].measure_key.clone();
-            if key.is_empty() || parse.is_none() {
-                continue;
-            }
-            let part_of_earlier =
-                before == Some("including") && drafts[..k].iter().any(|d| d.measure_key == key);
-            let ordinal = matches!(before, Some("first" | "last"));
-            if part_of_earlier || ordinal {
-                drafts[k].measure_key = format!("{key} (part)");
-            } else if matches!(after, Some("more" | "additional" | "extra" | "new"))
-                // "200 more victims are hurt" adds the hurt to the dead, not to the hurt.
-                && !toks
-                    .get(qe + 1)
-                    .and_then(|t| t.word())
-                    .is_some_and(|w| table.is_generic(w))
-                && (out.iter().any(|c: &Claim| c.measure_key == key)
-                    || drafts[..k].iter().any(|d| d.measure_key == key))
-            {
-                drafts[k].measure_key = format!("{key} (more)");
-            }
-        }
-        // Subjects: the holder the parse names, else by the three rules.
-        for d in drafts.iter_mut() {
-            let (qs, _) = d.q_tok;
-            if let Some((r, _)) = &d.holder {
-                let at = r.start - sent.range.start;
-                d.subject = mentions
-                    .iter()
-                    .find(|(m, _)| m.start <= at && at < m.end)
-                    .map(|(_, mi)| *mi);
-                if d.subject.is_some() {
-                    d.holder = None;
-                }
-                continue;
-            }
-            // Without a parse: 1. possessive right before: "China's 670 million", "China's
-            // death toll rose to"
-            if parse.is_some() {
-                continue;
-            }
-            let ss = tok_at(d.surface_start);
-            for (r, mi) in &mentions {
-                let Some(p) = POSSESSIVES.iter().find(|p| text[r.end..].starts_with(*p)) else {
-                    continue;
-                };
-                let me = tok_end(r.end + p.len());
-                if ss >= me && ss - me <= 3 {
-                    d.subject = Some(*mi);
-                }
-            }
-            // With a parse, the subject is the holder it names (above); "in China" and the
-            // clause subject are read by distance only without one: they name where and who
-            // reported as often as whose figure it is.
-            // 2. "in China" right after the measure (only prepositions and articles between)
-            if d.subject.is_none() {
-                let mut k = d.np_end;
-                while toks.get(k).and_then(|t| t.word()).is_some_and(|w| {
-                    matches!(
-                        w,
-                        "in" | "of" | "across" | "throughout" | "for" | "the" | "at"
-                    )
-                }) {
-                    k += 1;
-                }
-                if k > d.np_end {
-                    if let Some(b) = toks.get(k).map(|t| t.range.start) {
-                        if let Some((_, mi)) = mentions.iter().find(|(r, _)| r.start == b) {
-                            d.subject = Some(*mi);
-                        }
-                    }
-                }
-            }
-            // 3. clause subject: "China had 668 million"; "In China, 670 million"
-            if d.subject.is_none() {
-                let before: Vec<&(Range<usize>, usize)> = mentions
-                    .iter()
-                    .filter(|(r, _)| tok_end(r.end) <= qs)
-                    .collect();
-                if let Some((r, mi)) = before.last() {
-                    let me = tok_end(r.end);
-                    let between = &toks[me..qs];
-                    // "China had", "Port Ellis handled", "Norland will spend": up to three
-                    // lower-case words, the first a verb (listed, or a past or present form).
-                    let lower = |t: &Tok| {
-                        t.word().is_some_and(|w| {
-                            text[t.range.clone()]
-                                .chars()
-                                .next()
-                                .is_some_and(char::is_lowercase)
-                                && !matches!(w, "and" | "or" | "but" | "of" | "the")
-                        })
-                    };
-                    let verb = |t: &Tok| {
-                        t.word().is_some_and(|w| {
-                            VERBS_BEFORE_NUMBER.contains(&w)
-                                || (w.len() > 4 && (w.ends_with("ed") || w.ends_with('s')))
-                        })
-                    };
-                    let all_verbish = !between.is_empty()
-                        && between.len() <= 3
-                        && between.iter().all(lower)
-                        && verb(&between[0]);
-                    let in_comma = between.len() == 1
-                        && between[0].tk == Tk::Sym(',')
-                        && tok_at(r.start).checked_sub(1).and_then(|p| toks[p].word())
-                            == Some("in");
-                    if all_verbish || in_comma {
-                        d.subject = Some(*mi);
-                    }
-                }
-            }
-        }
+        subjects(
+            &mut drafts,
+            &toks,
+            text,
+            &mentions,
+            sent.range.start,
+            parse.is_some(),
+        );
         // Coordination: neighbours joined only by "and", ",", qualifiers share subject and anchor.
         let n = drafts.len();
         let mut group = vec![0usize; n];
@@ -860,6 +675,236 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
     }
     number_votes(&mut out);
     out
+}
+
+/// A claim being read, before its subject and date are settled.
+struct Draft {
+    q: Quantity,
+    q_tok: (usize, usize),
+    words: Vec<String>,
+    measure_key: String,
+    from_table: bool,
+    from_parse: bool,
+    dimension: Option<String>,
+    np_end: usize,
+    /// Local byte where the surface starts (before the number when the measure is).
+    surface_start: usize,
+    subject: Option<usize>,
+    /// The holder the parse names: word's view byte range and its phrase key.
+    holder: Option<(Range<usize>, String)>,
+}
+
+/// Vote tallies: "by a 230-197 margin", "voted 230-197", "adopted by 230 to 197": the first
+/// figure is the votes for, the second the votes against, when the sentence speaks of a vote.
+fn vote_tallies(toks: &[Tok], quants: &[(Quantity, usize)]) -> Vec<Option<&'static str>> {
+    let tok_at = |byte: usize| toks.partition_point(|t| t.range.start < byte);
+    let vote_word = |w: &str| w.starts_with("vot") || matches!(w, "margin" | "tally");
+    let mut tally: Vec<Option<&'static str>> = vec![None; quants.len()];
+    for k in 0..quants.len().saturating_sub(1) {
+        let (a, a_next) = (&quants[k].0, quants[k].1);
+        let b = &quants[k + 1].0;
+        // "230-197", "adopted by 230 to 197"
+        let joined = toks
+            .get(a_next)
+            .is_some_and(|t| t.is_sym('-') && !t.space_before || t.is_word("to"))
+            && tok_at(b.range.start) == a_next + 1
+            && a.kind == QuantityKind::Number
+            && b.kind == QuantityKind::Number
+            && a.value >= b.value;
+        // A vote word anywhere in the sentence: "The votes ... were 230-197-1 on the
+        // first charge, 229-198-1 on the second."
+        let near_vote = toks.iter().any(|t| t.word().is_some_and(vote_word));
+        if joined && near_vote {
+            tally[k] = Some("votes for");
+            tally[k + 1] = Some("votes against");
+        }
+    }
+    tally
+}
+
+/// "84 people are dead, including two Americans and 10 children": a figure brought in by
+/// "including" (or joined by "and" to one that is) is a part of the toll before it.
+fn toll_parts(drafts: &mut [Draft], toks: &[Tok], table: &MeasureTable) {
+    let mut part_of: Option<String> = None;
+    for k in 0..drafts.len() {
+        let (qs, _) = drafts[k].q_tok;
+        let word_before = |n: usize| qs.checked_sub(n).and_then(|p| toks[p].word());
+        let included = matches!(word_before(1), Some("including"))
+            || (word_before(1) == Some("and")
+                && part_of.is_some()
+                && k > 0
+                && drafts[k - 1].np_end + 1 >= qs);
+        if !included {
+            part_of = None;
+        }
+        if included && !drafts[k].from_table {
+            if part_of.is_none() {
+                part_of = drafts[..k]
+                    .iter()
+                    .rev()
+                    .find(|d| {
+                        d.from_table
+                            && table.is_cumulative(&d.measure_key)
+                            && !d.measure_key.contains(':')
+                    })
+                    .map(|d| d.measure_key.clone());
+            }
+            if let Some(base) = &part_of {
+                let phrase = drafts[k].words.join(" ");
+                if drafts[k].from_parse {
+                    // The parse's key is the counted noun in its class: "deaths: american".
+                    if !drafts[k].measure_key.is_empty() {
+                        drafts[k].measure_key = format!("{base}: {}", drafts[k].measure_key);
+                        drafts[k].from_table = true;
+                    }
+                } else if !phrase.is_empty() && !table.is_generic(&phrase) {
+                    drafts[k].measure_key = format!("{base}: {phrase}");
+                    drafts[k].from_table = true;
+                }
+            }
+        }
+    }
+}
+
+/// Parts and increments are other measures than the whole: "a total of 20,000 flying hours,
+/// including 6,100 in the Airbus", "the first two fatalities", "three more deaths", "about
+/// 150 more had to wait". `earlier`: the document's claims of the sentences before.
+fn parts_and_increments(
+    drafts: &mut [Draft],
+    toks: &[Tok],
+    table: &MeasureTable,
+    earlier: &[Claim],
+) {
+    for k in 0..drafts.len() {
+        let (qs, qe) = drafts[k].q_tok;
+        let before = qs.checked_sub(1).and_then(|p| toks[p].word());
+        let after = toks.get(qe).and_then(|t| t.word());
+        let key = drafts[k].measure_key.clone();
+        if key.is_empty() {
+            continue;
+        }
+        let part_of_earlier =
+            before == Some("including") && drafts[..k].iter().any(|d| d.measure_key == key);
+        let ordinal = matches!(before, Some("first" | "last"));
+        if part_of_earlier || ordinal {
+            drafts[k].measure_key = format!("{key} (part)");
+        } else if matches!(after, Some("more" | "additional" | "extra" | "new"))
+            // "200 more victims are hurt" adds the hurt to the dead, not to the hurt.
+            && !toks
+                .get(qe + 1)
+                .and_then(|t| t.word())
+                .is_some_and(|w| table.is_generic(w))
+            && (earlier.iter().any(|c: &Claim| c.measure_key == key)
+                || drafts[..k].iter().any(|d| d.measure_key == key))
+        {
+            drafts[k].measure_key = format!("{key} (more)");
+        }
+    }
+}
+
+/// Subjects: the holder the parse names (an entity when a mention covers it); without a
+/// parse, three rules by distance (a possessive right before, "in China" right after the
+/// measure, the clause subject right before a verb). `mentions`: the sentence's, as local
+/// byte ranges; `sent_start`: the sentence's view byte.
+fn subjects(
+    drafts: &mut [Draft],
+    toks: &[Tok],
+    text: &str,
+    mentions: &[(Range<usize>, usize)],
+    sent_start: usize,
+    parsed: bool,
+) {
+    let tok_at = |byte: usize| toks.partition_point(|t| t.range.start < byte);
+    let tok_end = |byte: usize| toks.partition_point(|t| t.range.end <= byte);
+    for d in drafts.iter_mut() {
+        let (qs, _) = d.q_tok;
+        if let Some((r, _)) = &d.holder {
+            let at = r.start - sent_start;
+            d.subject = mentions
+                .iter()
+                .find(|(m, _)| m.start <= at && at < m.end)
+                .map(|(_, mi)| *mi);
+            if d.subject.is_some() {
+                d.holder = None;
+            }
+            continue;
+        }
+        // Without a parse: 1. possessive right before: "China's 670 million", "China's
+        // death toll rose to"
+        if parsed {
+            continue;
+        }
+        let ss = tok_at(d.surface_start);
+        for (r, mi) in mentions {
+            let Some(p) = POSSESSIVES.iter().find(|p| text[r.end..].starts_with(*p)) else {
+                continue;
+            };
+            let me = tok_end(r.end + p.len());
+            if ss >= me && ss - me <= 3 {
+                d.subject = Some(*mi);
+            }
+        }
+        // With a parse, the subject is the holder it names (above); "in China" and the
+        // clause subject are read by distance only without one: they name where and who
+        // reported as often as whose figure it is.
+        // 2. "in China" right after the measure (only prepositions and articles between)
+        if d.subject.is_none() {
+            let mut k = d.np_end;
+            while toks.get(k).and_then(|t| t.word()).is_some_and(|w| {
+                matches!(
+                    w,
+                    "in" | "of" | "across" | "throughout" | "for" | "the" | "at"
+                )
+            }) {
+                k += 1;
+            }
+            if k > d.np_end {
+                if let Some(b) = toks.get(k).map(|t| t.range.start) {
+                    if let Some((_, mi)) = mentions.iter().find(|(r, _)| r.start == b) {
+                        d.subject = Some(*mi);
+                    }
+                }
+            }
+        }
+        // 3. clause subject: "China had 668 million"; "In China, 670 million"
+        if d.subject.is_none() {
+            let before: Vec<&(Range<usize>, usize)> = mentions
+                .iter()
+                .filter(|(r, _)| tok_end(r.end) <= qs)
+                .collect();
+            if let Some((r, mi)) = before.last() {
+                let me = tok_end(r.end);
+                let between = &toks[me..qs];
+                // "China had", "Port Ellis handled", "Norland will spend": up to three
+                // lower-case words, the first a verb (listed, or a past or present form).
+                let lower = |t: &Tok| {
+                    t.word().is_some_and(|w| {
+                        text[t.range.clone()]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_lowercase)
+                            && !matches!(w, "and" | "or" | "but" | "of" | "the")
+                    })
+                };
+                let verb = |t: &Tok| {
+                    t.word().is_some_and(|w| {
+                        VERBS_BEFORE_NUMBER.contains(&w)
+                            || (w.len() > 4 && (w.ends_with("ed") || w.ends_with('s')))
+                    })
+                };
+                let all_verbish = !between.is_empty()
+                    && between.len() <= 3
+                    && between.iter().all(lower)
+                    && verb(&between[0]);
+                let in_comma = between.len() == 1
+                    && between[0].tk == Tk::Sym(',')
+                    && tok_at(r.start).checked_sub(1).and_then(|p| toks[p].word()) == Some("in");
+                if all_verbish || in_comma {
+                    d.subject = Some(*mi);
+                }
+            }
+        }
+    }
 }
 
 /// A document that reports several votes ("230-197 on the first article, 229-198 on the
