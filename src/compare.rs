@@ -89,6 +89,12 @@ pub struct ClaimRecord {
 
 impl ClaimRecord {
     /// The source key, falling back to the outlet for records written without one.
+    /// Whether the measure key is compared as it is: it came from the measure table or was
+    /// read through the parse (else only claims whose sentences share context meet).
+    pub fn compared_as_is(&self) -> bool {
+        self.measure_from_table || self.measure_from_parse
+    }
+
     pub fn source_key(&self) -> &str {
         if self.source.is_empty() {
             &self.outlet
@@ -329,10 +335,7 @@ fn rising_toll(
 /// sentences share context: linked when they share at least three content words (four letters
 /// or more, beside the measure's own), grouped by links. Table measures stay whole.
 fn by_context(claims: &[ClaimRecord], members: Vec<usize>) -> Vec<Vec<usize>> {
-    if members
-        .iter()
-        .all(|&i| claims[i].measure_from_table || claims[i].measure_from_parse)
-    {
+    if members.iter().all(|&i| claims[i].compared_as_is()) {
         return vec![members];
     }
     let words: Vec<BTreeSet<String>> = members
@@ -392,41 +395,34 @@ fn key_parts<'a>(key: &'a str, events: &BTreeSet<&str>) -> (&'a str, BTreeSet<&'
 /// to "non-EU countries". The group takes the most specific key.
 fn joined_keys(claims: &[ClaimRecord]) -> Vec<String> {
     let mut out: Vec<String> = claims.iter().map(|c| c.measure_key.clone()).collect();
-    type Scope = (String, String, String);
-    let scope_of = |c: &ClaimRecord| -> Scope {
-        (
-            c.story.clone().unwrap_or_default(),
-            c.kind.clone(),
-            c.unit.clone(),
-        )
-    };
-    let joinable = |c: &ClaimRecord| {
-        !c.measure_key.is_empty()
-            && (c.measure_from_table || c.measure_from_parse)
-            && c.elsewhere.is_none()
-    };
-    let mut scopes: BTreeMap<Scope, BTreeSet<&str>> = BTreeMap::new();
-    // Values each document states under each key, by scope.
-    type Stated<'a> = BTreeMap<(&'a str, &'a str, &'a str), BTreeSet<u64>>;
-    let mut stated: BTreeMap<Scope, Stated> = BTreeMap::new();
-    for c in claims.iter().filter(|c| joinable(c)) {
-        let scope = scope_of(c);
-        scopes
-            .entry(scope.clone())
-            .or_default()
-            .insert(c.measure_key.as_str());
-        stated
-            .entry(scope)
-            .or_default()
-            .entry((
+    // The joinable claims of each (story, kind, unit).
+    let mut scopes: BTreeMap<(&str, &str, &str), Vec<usize>> = BTreeMap::new();
+    for (i, c) in claims.iter().enumerate() {
+        if !c.measure_key.is_empty() && c.compared_as_is() && c.elsewhere.is_none() {
+            let story = c.story.as_deref().unwrap_or_default();
+            scopes
+                .entry((story, c.kind.as_str(), c.unit.as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for members in scopes.values() {
+        let keys: BTreeSet<&str> = members
+            .iter()
+            .map(|&i| claims[i].measure_key.as_str())
+            .collect();
+        // Values each document states under each key, about each subject.
+        let mut st: BTreeMap<(&str, &str, &str), BTreeSet<u64>> = BTreeMap::new();
+        for &i in members {
+            let c = &claims[i];
+            st.entry((
                 c.doc_id.as_str(),
                 c.subject_id.as_deref().unwrap_or(""),
                 c.measure_key.as_str(),
             ))
             .or_default()
             .insert(c.value.to_bits());
-    }
-    for (scope, keys) in &scopes {
+        }
         let events: BTreeSet<&str> = keys
             .iter()
             .filter_map(|k| k.split_once(": ").map(|(e, _)| e))
@@ -440,7 +436,6 @@ fn joined_keys(claims: &[ClaimRecord]) -> Vec<String> {
                 && (ea.is_empty() || eb.is_empty() || ea == eb)
                 && (ma.is_subset(mb) || mb.is_subset(ma))
         };
-        let st = &stated[scope];
         // One document states both, about one subject, with different figures.
         let apart = |a: &str, b: &str| {
             st.iter().any(|((d, s, k), va)| {
@@ -488,11 +483,9 @@ fn joined_keys(claims: &[ClaimRecord]) -> Vec<String> {
                 target.insert(k, best);
             }
         }
-        for (i, c) in claims.iter().enumerate() {
-            if joinable(c) && scope_of(c) == *scope {
-                if let Some(t) = target.get(c.measure_key.as_str()) {
-                    out[i] = t.to_string();
-                }
+        for &i in members {
+            if let Some(t) = target.get(claims[i].measure_key.as_str()) {
+                out[i] = t.to_string();
             }
         }
     }
