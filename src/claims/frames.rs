@@ -15,6 +15,7 @@
 //!
 //! The table and the synonyms are hints: a noun that neither lists is still a measure.
 use super::measures::MeasureTable;
+use crate::compare::singular;
 use crate::syntax::{frame::Frame, Parse};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -49,30 +50,28 @@ pub struct Reading {
 
 impl Reading {
     /// The measure key: see the module docs. Empty when the parse says nothing that could be
-    /// compared (a bare number under a verb of saying).
-    pub fn key(&self) -> (String, bool) {
+    /// compared (a bare number under a verb of saying); [`FURNITURE`] for no claim.
+    pub fn key(&self) -> String {
         if self.furniture {
-            return (FURNITURE.to_string(), false);
+            return FURNITURE.to_string();
         }
-        let (key, trusted) = self.bare_key();
+        let key = self.bare_key();
         if self.aside && !key.is_empty() {
-            return (format!("{key} (aside)"), trusted);
+            return format!("{key} (aside)");
         }
-        (key, trusted)
+        key
     }
 
-    fn bare_key(&self) -> (String, bool) {
+    fn bare_key(&self) -> String {
         let noun = (!self.generic && !self.cue_is_noun).then(|| self.noun.join(" "));
         let noun = noun.filter(|n| !n.is_empty());
-        // The second value says the key is to be trusted as it is: no claim read through the
-        // parse needs its sentence's context to be compared.
         match (&self.event, noun) {
             // "10 children were killed", "788,916 homes without power", "45 countries
             // attended": what happened, to what.
-            (Some(e), Some(n)) => (format!("{e}: {n}"), true),
-            (Some(e), None) => (e.clone(), true),
-            (None, Some(n)) => (n, true),
-            (None, None) => (self.predicate.clone().unwrap_or_default(), true),
+            (Some(e), Some(n)) => format!("{e}: {n}"),
+            (Some(e), None) => e.clone(),
+            (None, Some(n)) => n,
+            (None, None) => self.predicate.clone().unwrap_or_default(),
         }
     }
 }
@@ -148,26 +147,32 @@ impl Synonyms {
     }
 }
 
-/// A noun's singular, for grouping ("countries" -> "country", "people" stays).
-pub fn singular(w: &str) -> String {
-    crate::compare::singular(w)
-}
-
 /// The word that carries a quantity spanning view bytes `range`: of the words inside it, the
 /// one whose head lies outside ("more than 80" -> "80", "1.8 million" -> "million").
 pub fn number_word(p: &Parse, range: &Range<usize>) -> Option<usize> {
-    let inside: Vec<usize> = (0..p.words.len())
-        .filter(|&k| {
-            let w = &p.words[k];
-            (w.start as usize) >= range.start && (w.end as usize) <= range.end
-        })
-        .collect();
+    let inside = words_inside(p, range);
     inside
         .iter()
         .copied()
         .filter(|&k| p.head(k).is_none_or(|h| !inside.contains(&h)))
         .find(|&k| p.words[k].upos == "NUM" || p.words[k].upos == "NOUN" || inside.len() == 1)
         .or_else(|| inside.last().copied())
+}
+
+/// The words that lie inside view bytes `range`.
+fn words_inside(p: &Parse, range: &Range<usize>) -> Vec<usize> {
+    (0..p.words.len())
+        .filter(|&k| {
+            let w = &p.words[k];
+            (w.start as usize) >= range.start && (w.end as usize) <= range.end
+        })
+        .collect()
+}
+
+/// Whether word `c` is brought in by one of the prepositions `case` ("of", "among").
+fn brought_in_by(p: &Parse, text: &str, c: usize, case: &[&str]) -> bool {
+    p.child_with(c, "case")
+        .is_some_and(|k| case.contains(&form(p, text, k).as_str()))
 }
 
 /// Lower-case form of word `k`.
@@ -211,11 +216,8 @@ pub fn stem(w: &str) -> String {
 /// nominal brought in by "of" or "among"; its words say what the number is a part of, not what
 /// it counts.
 fn partitive_of(p: &Parse, text: &str, i: usize) -> Option<usize> {
-    p.children(i).find(|&c| {
-        p.words[c].base_rel() == "nmod"
-            && p.child_with(c, "case")
-                .is_some_and(|k| matches!(form(p, text, k).as_str(), "of" | "among"))
-    })
+    p.children(i)
+        .find(|&c| p.words[c].base_rel() == "nmod" && brought_in_by(p, text, c, &["of", "among"]))
 }
 
 /// Words under `root` in the tree (itself included).
@@ -293,9 +295,8 @@ fn frame_words(p: &Parse, text: &str, f: &Frame) -> Vec<usize> {
     // a fronted partitive says what the numbers are parts of.
     if let Some(v) = f.predicate {
         for c in p.children(v) {
-            let partitive = p.words[c].base_rel() == "obl"
-                && p.child_with(c, "case")
-                    .is_some_and(|k| matches!(form(p, text, k).as_str(), "of" | "among"));
+            let partitive =
+                p.words[c].base_rel() == "obl" && brought_in_by(p, text, c, &["of", "among"]);
             if partitive {
                 excluded.extend(subtree(p, c));
             }
@@ -397,10 +398,9 @@ fn cue_in_frame(
             k == n || p.head(k) == Some(n) || p.head(k).and_then(|h| p.head(h)) == Some(n)
         })
     };
-    let with_phrase = f.counted.is_some_and(|n| {
-        p.child_with(n, "case")
-            .is_some_and(|c| form(p, text, c) == "with")
-    });
+    let with_phrase = f
+        .counted
+        .is_some_and(|n| brought_in_by(p, text, n, &["with"]));
     let mut best: Option<(u8, String, bool)> = None;
     for (measure, cue) in table.cues_for(applies) {
         for start in 0..forms.len() {
@@ -461,9 +461,7 @@ fn holder_of(p: &Parse, text: &str, f: &Frame, table: &MeasureTable, toll: bool)
             p.children(n).find(|&c| {
                 p.words[c].base_rel() == "nmod"
                     && p.words[c].upos == "PROPN"
-                    && p.child_with(c, "case").is_some_and(|k| {
-                        matches!(form(p, text, k).as_str(), "in" | "across" | "throughout")
-                    })
+                    && brought_in_by(p, text, c, &["in", "across", "throughout"])
             })
         });
         if scope.is_some() {
@@ -507,7 +505,6 @@ pub fn read(
     range: &Range<usize>,
     applies: &str,
     table: &MeasureTable,
-    synonyms: &Synonyms,
 ) -> Option<Reading> {
     let i = number_word(p, range)?;
     let mut f = Frame::of_number(p, text, i);
@@ -558,12 +555,7 @@ pub fn read(
         .counted
         .filter(|&n| applies == "count" && matches!(p.words[n].upos.as_str(), "NOUN" | "PROPN"));
     if let Some(n) = counted {
-        let inside: Vec<usize> = (0..p.words.len())
-            .filter(|&k| {
-                let w = &p.words[k];
-                (w.start as usize) >= range.start && (w.end as usize) <= range.end
-            })
-            .collect();
+        let inside = words_inside(p, range);
         let head = singular(&form(p, text, n));
         generic = table.is_generic(&head) || table.is_generic(&form(p, text, n));
         let mut raw: Vec<String> = counted_modifiers(p, text, n, &inside)
@@ -571,7 +563,7 @@ pub fn read(
             .map(|k| singular(&form(p, text, k)))
             .collect();
         raw.push(head);
-        noun = synonyms.classes(&raw);
+        noun = table.synonyms.classes(&raw);
     }
     let predicate = f
         .predicate
@@ -606,39 +598,15 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{conllu, Word};
-
-    /// A parse of a real sentence from hand-checked CoNLL-U, with word ranges into `text`.
-    fn parsed(conllu_text: &str) -> (Parse, String) {
-        let g = conllu::parse(conllu_text).expect("valid CoNLL-U").remove(0);
-        let mut text = String::new();
-        let mut words = Vec::new();
-        for i in 0..g.form.len() {
-            if i > 0 {
-                text.push(' ');
-            }
-            let start = text.len() as u32;
-            text.push_str(&g.form[i]);
-            words.push(Word {
-                start,
-                end: text.len() as u32,
-                head: g.head[i] as u32,
-                rel: g.rel[i].as_str().into(),
-                upos: g.upos[i].as_str().into(),
-                lemma: g.lemma[i].clone(),
-            });
-        }
-        (Parse { sentence: 0, words }, text)
-    }
+    use crate::syntax::conllu::parsed;
 
     fn key_of(conllu_text: &str, number: &str) -> (String, Option<String>) {
         let (p, text) = parsed(conllu_text);
         let at = text.find(number).expect("number in sentence");
         let t = MeasureTable::builtin();
-        let s = Synonyms::builtin();
-        let r = read(&p, &text, &(at..at + number.len()), "count", &t, &s).expect("a reading");
+        let r = read(&p, &text, &(at..at + number.len()), "count", &t).expect("a reading");
         let holder = r.holder.map(|h| holder_phrase(&p, &text, h));
-        (r.key().0, holder)
+        (r.key(), holder)
     }
 
     /// Rows: id, form, lemma, upos, head, deprel.

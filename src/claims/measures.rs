@@ -54,6 +54,23 @@ pub struct Found {
     pub toks: (usize, usize),
 }
 
+/// Where a cue's words end when they start at word `at` (`word(k)`: the k-th word, if it is
+/// one).
+fn cue_end<'a>(
+    cue: &[String],
+    word: impl Fn(usize) -> Option<&'a str>,
+    at: usize,
+) -> Option<usize> {
+    let mut k = at;
+    for w in cue {
+        if !word_matches(w, word(k)?) {
+            return None;
+        }
+        k += 1;
+    }
+    Some(k)
+}
+
 fn word_matches(pattern: &str, word: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(stem) => word.starts_with(stem),
@@ -213,14 +230,7 @@ impl MeasureTable {
         forms: &[String],
         start: usize,
     ) -> Option<usize> {
-        let mut k = start;
-        for w in words {
-            if !word_matches(w, forms.get(k)?) {
-                return None;
-            }
-            k += 1;
-        }
-        Some(k)
+        cue_end(words, |k| forms.get(k).map(String::as_str), start)
     }
 
     /// A counted noun that makes no claim ("40 Photos").
@@ -246,16 +256,8 @@ impl MeasureTable {
                 || matches!(t.tk, Tk::Sym(c) if matches!(c, '.' | ';' | ':' | '(' | ')' | '?' | '!' | '\u{2014}'))
         };
         let words: Vec<Option<&str>> = toks.iter().map(Tok::word).collect();
-        let matches_at = |cue: &Cue, at: usize| -> Option<usize> {
-            let mut k = at;
-            for w in &cue.words {
-                if !word_matches(w, words.get(k).copied().flatten()?) {
-                    return None;
-                }
-                k += 1;
-            }
-            Some(k)
-        };
+        let matches_at =
+            |cue: &Cue, at: usize| cue_end(&cue.words, |k| words.get(k).copied().flatten(), at);
         let applicable = |c: &&Cue| c.applies == applies || c.applies == "any";
         let mut best: Option<Found> = None;
         let mut consider = |f: Found| {

@@ -381,14 +381,14 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
         let frame_of = |r: &Range<usize>, applies: &str| {
             let p = parse?;
             let view = sent.range.start + r.start..sent.range.start + r.end;
-            let reading = frames::read(p, &doc.view.text, &view, applies, table, &table.synonyms)?;
+            let reading = frames::read(p, &doc.view.text, &view, applies, table)?;
             let holder = reading.holder.map(|h| {
                 (
                     p.words[h].range(),
                     frames::holder_phrase(p, &doc.view.text, h),
                 )
             });
-            Some((reading.key().0, reading.event.is_some(), holder))
+            Some((reading.key(), reading.event.is_some(), holder))
         };
         // Mentions of this sentence, as (local byte range, index).
         let mentions: Vec<(Range<usize>, usize)> = doc
@@ -698,8 +698,13 @@ struct Draft {
 /// figure is the votes for, the second the votes against, when the sentence speaks of a vote.
 fn vote_tallies(toks: &[Tok], quants: &[(Quantity, usize)]) -> Vec<Option<&'static str>> {
     let tok_at = |byte: usize| toks.partition_point(|t| t.range.start < byte);
-    let vote_word = |w: &str| w.starts_with("vot") || matches!(w, "margin" | "tally");
     let mut tally: Vec<Option<&'static str>> = vec![None; quants.len()];
+    // A vote word anywhere in the sentence: "The votes ... were 230-197-1 on the first
+    // charge, 229-198-1 on the second."
+    let vote_word = |w: &str| w.starts_with("vot") || matches!(w, "margin" | "tally");
+    if !toks.iter().any(|t| t.word().is_some_and(vote_word)) {
+        return tally;
+    }
     for k in 0..quants.len().saturating_sub(1) {
         let (a, a_next) = (&quants[k].0, quants[k].1);
         let b = &quants[k + 1].0;
@@ -711,10 +716,7 @@ fn vote_tallies(toks: &[Tok], quants: &[(Quantity, usize)]) -> Vec<Option<&'stat
             && a.kind == QuantityKind::Number
             && b.kind == QuantityKind::Number
             && a.value >= b.value;
-        // A vote word anywhere in the sentence: "The votes ... were 230-197-1 on the
-        // first charge, 229-198-1 on the second."
-        let near_vote = toks.iter().any(|t| t.word().is_some_and(vote_word));
-        if joined && near_vote {
+        if joined {
             tally[k] = Some("votes for");
             tally[k + 1] = Some("votes against");
         }

@@ -56,3 +56,28 @@ pub fn parse(text: &str) -> std::result::Result<Vec<GoldSentence>, (usize, Strin
     }
     Ok(out)
 }
+
+/// A parse of one sentence written out as CoNLL-U (tests write the trees of real sentences
+/// by hand), and the text its word ranges point into: the forms joined by spaces.
+#[cfg(test)]
+pub(crate) fn parsed(conllu_text: &str) -> (crate::syntax::Parse, String) {
+    let g = parse(conllu_text).expect("valid CoNLL-U").remove(0);
+    let mut text = String::new();
+    let mut words = Vec::new();
+    for i in 0..g.form.len() {
+        if i > 0 {
+            text.push(' ');
+        }
+        let start = text.len() as u32;
+        text.push_str(&g.form[i]);
+        words.push(crate::syntax::Word {
+            start,
+            end: text.len() as u32,
+            head: g.head[i] as u32,
+            rel: g.rel[i].as_str().into(),
+            upos: g.upos[i].as_str().into(),
+            lemma: g.lemma[i].clone(),
+        });
+    }
+    (crate::syntax::Parse { sentence: 0, words }, text)
+}

@@ -105,30 +105,15 @@ impl Frame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{conllu, Word};
-
-    /// A parse from CoNLL-U text (the tests write the trees of real sentences out by hand).
-    fn parse_of(text: &str) -> (Parse, Vec<String>) {
-        let g = conllu::parse(text).expect("valid CoNLL-U").remove(0);
-        let words = (0..g.form.len())
-            .map(|i| Word {
-                head: g.head[i] as u32,
-                rel: g.rel[i].as_str().into(),
-                upos: g.upos[i].as_str().into(),
-                lemma: g.lemma[i].clone(),
-                ..Default::default()
-            })
-            .collect();
-        (Parse { sentence: 0, words }, g.form)
-    }
+    use crate::syntax::conllu::parsed;
 
     #[test]
     fn counted_noun_predicate_and_holder() {
         // "The captain had 6,100 flying hours" (AirAsia 8501, as reported).
-        let (p, _) = parse_of(
+        let (p, text) = parsed(
             "1\tThe\tthe\tDET\t_\t_\t2\tdet\t_\t_\n2\tcaptain\tcaptain\tNOUN\t_\t_\t3\tnsubj\t_\t_\n3\thad\thave\tVERB\t_\t_\t0\troot\t_\t_\n4\t6,100\t6,100\tNUM\t_\t_\t6\tnummod\t_\t_\n5\tflying\tflying\tNOUN\t_\t_\t6\tcompound\t_\t_\n6\thours\thour\tNOUN\t_\t_\t3\tobj\t_\t_\n",
         );
-        let f = Frame::of_number(&p, "", 3);
+        let f = Frame::of_number(&p, &text, 3);
         assert_eq!(f.counted, Some(5));
         assert_eq!(f.modifiers, vec![4]);
         assert_eq!(f.predicate, Some(2));
