@@ -483,7 +483,22 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             if words.last().is_some_and(|h| table.is_none(h)) || table.is_none(&phrase) {
                 continue;
             }
-            let cue = table.cue_near(&toks, (q_start, noun_at.max(next)), applies);
+            let from_parse = framed.is_some();
+            // "dozens of people", "hundreds of rescues": a vague count is kept, never compared
+            // (it would open every toll's series).
+            let vague = q.text.split_whitespace().next().is_some_and(|w| {
+                matches!(
+                    w.to_lowercase().as_str(),
+                    "dozens" | "hundreds" | "thousands" | "scores" | "millions" | "tens"
+                )
+            });
+            let framed = framed.filter(|_| !vague);
+            // The nearest cue, read only when the parse does not say what the number counts.
+            let cue = if framed.is_none() {
+                table.cue_near(&toks, (q_start, noun_at.max(next)), applies)
+            } else {
+                None
+            };
             let mut from_table = cue.is_some();
             let mut surface_start = q.range.start;
             if words.is_empty() && q.kind != QuantityKind::Money && unit.is_none() {
@@ -498,20 +513,10 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
             let partitive = q.kind == QuantityKind::Number
                 && unit.is_none()
                 && toks.get(noun_at).and_then(|t| t.word()) == Some("of");
-            // The canonical measure: the cue's, qualified by a counted noun that is neither
-            // generic nor a cue word of that measure; else the noun phrase itself.
-            // With a parse, the frame says what the number counts; else the nearest cue.
+            // The canonical measure: with a parse, what the frame says the number counts; else
+            // the cue's, qualified by a counted noun that is neither generic nor a cue word of
+            // that measure, or the noun phrase itself.
             let mut holder = None;
-            let from_parse = framed.is_some();
-            // "dozens of people", "hundreds of rescues": a vague count is kept, never compared
-            // (it would open every toll's series).
-            let vague = q.text.split_whitespace().next().is_some_and(|w| {
-                matches!(
-                    w.to_lowercase().as_str(),
-                    "dozens" | "hundreds" | "thousands" | "scores" | "millions" | "tens"
-                )
-            });
-            let framed = framed.filter(|_| !vague);
             let measure_key = if let Some((key, key_from_table, h)) = framed {
                 if key.is_empty() && phrase.is_empty() {
                     continue;
@@ -528,7 +533,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                 }
                 key
             } else {
-                let by_table = match (&cue, unit) {
+                match (&cue, unit) {
                     _ if partitive => String::new(),
                     (Some(f), _) => {
                         let cue_words: Vec<String> = (f.toks.0..f.toks.1)
@@ -558,8 +563,7 @@ pub fn extract(doc: &Document, table: &MeasureTable) -> Vec<Claim> {
                     // "500 people" says nothing of what happened to them: kept, never grouped.
                     (None, None) if table.is_generic(&phrase) => String::new(),
                     (None, None) => crate::compare::measure_key(&phrase, text),
-                };
-                by_table
+                }
             };
             // Wire style: "5.2 mln dlrs vs 3.1 mln dlrs" -- the figure after "vs" is the
             // prior period's.
