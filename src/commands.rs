@@ -507,7 +507,7 @@ pub fn compare(out_dir: &Path, tolerance: f64) -> Result<i32> {
     let groups = crate::compare::compare(&claims, tolerance);
     export::write_compare(&claims, &groups, &out_dir.join("claims_compare.csv"))?;
     export::write_groups(&claims, &groups, &out_dir.join("claim_groups.csv"))?;
-    let view = export::report::ViewGraph::read(out_dir)?;
+    let view = export::report::ViewGraph::read(out_dir, &groups)?;
     let labels = export::report::read_story_labels(out_dir);
     export::report::write_reports(&claims, &groups, &labels, &view, out_dir)?;
     eprintln!(

@@ -393,3 +393,51 @@ fn our_facts_have_their_figures_in_one_group() {
         "{exact} of {facts} facts have exactly their figures"
     );
 }
+
+/// `report.html` of the real run, in headless Chromium: every story, opened from the index by
+/// clicking its link, shows a chart for each claim group, the Nice toll's rise as a step line,
+/// each document on its timeline, and a graph whose nodes lie inside the frame and whose labels
+/// do not overlap; screenshots prove the charts and the graph draw. NEWSGRAPH_SCREENSHOT=FILE
+/// keeps a screenshot of the Nice story's page (the README's).
+#[test]
+fn the_report_shows_every_story_with_charts_a_timeline_and_a_readable_graph() {
+    let r = run_or_skip!();
+    let t = browser::check_report(&r.out);
+    let stories = t["stories"].as_array().unwrap();
+    assert_eq!(stories.len(), 6, "{t}");
+    let groups: u64 = stories.iter().map(|s| s["groups"].as_u64().unwrap()).sum();
+    let (_, rows) = csv_rows(&r.out.join("claim_groups.csv"));
+    assert_eq!(
+        groups,
+        rows.len() as u64,
+        "every group is in a story's page"
+    );
+    let nice = stories
+        .iter()
+        .find(|s| s["id"].as_str().unwrap().contains("nice"))
+        .expect("the Nice story");
+    assert!(
+        nice["updated"].as_u64().unwrap() >= 1 && nice["steps"] == nice["updated"],
+        "the death toll's rise is drawn as a line: {nice}"
+    );
+    let updated = rows
+        .iter()
+        .position(|g| g["verdict"] == "updated")
+        .expect("an updated group");
+    browser::check_pixels(&r.out, updated, stories[0]["id"].as_str().unwrap());
+    let id = nice["id"].as_str().unwrap().replace(':', "%3A");
+    let keep = std::env::var_os("NEWSGRAPH_SCREENSHOT").map(std::path::PathBuf::from);
+    let page = browser::screenshot(
+        &r.out.join("report.html"),
+        &format!("#story={id}"),
+        (1280, 2000),
+        keep.as_deref(),
+    );
+    let blank = browser::screenshot(
+        &r.out.join("report.html"),
+        "#view=blank",
+        (1280, 2000),
+        None,
+    );
+    assert!(browser::differing(&page, &blank) > 1280 * 2000 / 20);
+}

@@ -145,7 +145,7 @@ pub fn write_all(o: &Output, config: &Config, dir: &Path, total_seconds: f64) ->
     write_compare(&o.claims, &o.groups, &dir.join("claims_compare.csv"))?;
     write_groups(&o.claims, &o.groups, &dir.join("claim_groups.csv"))?;
     write_stories(&o.docs, &o.stories, &dir.join("stories.csv"))?;
-    let view = report::ViewGraph::from_graph(&o.graph);
+    let view = report::ViewGraph::from_graph(&o.graph, &o.groups);
     // The headings come from `stories.csv` as written, as `newsgraph compare` reads them.
     let labels = report::read_story_labels(dir);
     report::write_reports(&o.claims, &o.groups, &labels, &view, dir)?;
@@ -227,7 +227,7 @@ fn write_run_json(o: &Output, config: &Config, path: &Path, total_seconds: f64) 
         *kinds.entry(n.kind().as_str()).or_default() += 1;
     }
     let mut ekinds: std::collections::BTreeMap<&str, usize> = Default::default();
-    for (_, _, kind) in o.graph.edge_ends() {
+    for (_, _, kind, _) in o.graph.edge_ends() {
         *ekinds.entry(kind.as_str()).or_default() += 1;
     }
     let warnings: Vec<serde_json::Value> = o

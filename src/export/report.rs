@@ -1,22 +1,29 @@
 //! `report.md` and `report.html`: the comparison, outlet by outlet, for a newsroom. The HTML is
-//! one self-contained file (no network): tables with discrepancies highlighted and an SVG view
-//! of the graph laid out by a small force simulation; clicking a node shows its provenance.
+//! one self-contained file that opens from disk with no network: an index of stories (those with
+//! conflicting or updated figures first), and a page per story with its documents on a timeline,
+//! a chart of each claim group's figures (one mark per claim: a point, an interval's bar or an
+//! open-ended arrow, coloured by verdict; copies hollow), the rise of an updated figure as a step
+//! line, and the story's graph laid out by fCoSE in Cytoscape.js (vendored), with zoom, search,
+//! node types to toggle, labels that never overlap, and each node's provenance on click. The data
+//! is one JSON block the page's script (`assets/report.js`) draws from.
 use crate::compare::{ClaimRecord, Group, Verdict};
 use crate::error::{Error, Result};
-use crate::graph::{format_float, Graph};
+use crate::graph::{format_float, EdgeKind, Graph};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use std::path::Path;
 
-/// The part of the graph the HTML view shows: entities, outlets, documents, claims, groups;
-/// at most [`MAX_VIEW_NODES`] of them.
+/// What `report.html` shows of the graph: the stories in the order a reader cares about, each
+/// with its documents, its claim groups and the part of the graph its documents state (every
+/// edge whose provenance is one of them, and the ends of those edges), and the nodes these
+/// refer to, with their properties.
 #[derive(Debug, Default, Serialize)]
 pub struct ViewGraph {
     pub nodes: Vec<ViewNode>,
-    pub edges: Vec<(usize, usize, String)>,
-    /// How many nodes of the shown kinds the graph has (more than `nodes` when capped).
-    pub total: usize,
+    pub stories: Vec<StoryView>,
+    /// Stories past [`MAX_STORIES`], listed in `stories.csv` and `report.md` only.
+    pub stories_left_out: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -27,25 +34,61 @@ pub struct ViewNode {
     pub props: BTreeMap<String, String>,
 }
 
-const SHOWN: &[&str] = &[
-    "Outlet",
-    "Document",
-    "Person",
-    "Location",
-    "Organization",
-    "Misc",
-    "Claim",
-    "ClaimGroup",
-];
+#[derive(Debug, Serialize)]
+pub struct StoryView {
+    pub id: String,
+    pub label: String,
+    /// Its documents (indices into `nodes`), by publication date, outlet and id.
+    pub docs: Vec<usize>,
+    /// Its claim groups (indices into the groups given), in [`verdict_rank`] order, larger
+    /// first.
+    pub groups: Vec<usize>,
+    /// Its graph; `None` once [`MAX_GRAPH_NODES`] are spent on the stories before it.
+    pub graph: Option<StoryGraph>,
+}
 
-/// The view lays nodes out in the browser with a quadratic force simulation: past about a
-/// thousand nodes it no longer finishes, so a larger graph shows its outlets and claim groups,
-/// then the claims compared in groups, then the most connected of the rest (ties by id). The
-/// files for Gephi and Neo4j always hold the whole graph.
-pub const MAX_VIEW_NODES: usize = 1000;
+#[derive(Debug, Serialize)]
+pub struct StoryGraph {
+    /// Indices into `nodes`.
+    pub nodes: Vec<usize>,
+    /// Ends as indices into this graph's `nodes`, and the kind; one edge per kind and pair.
+    pub edges: Vec<(usize, usize, String)>,
+    /// How many nodes the story's documents state (more than `nodes` when cut to the cap).
+    pub total: usize,
+}
+
+/// A story's graph is laid out in the browser (fCoSE); past a few hundred nodes nobody reads it,
+/// so a larger one keeps its story, outlets, documents and claim groups, then the claims
+/// compared in groups, then names, then the rest, the most connected first (ties by id).
+pub const MAX_STORY_NODES: usize = 300;
+/// Nodes of all story graphs together, which keeps the page quick to open.
+pub const MAX_GRAPH_NODES: usize = 60_000;
+/// Stories listed in the page (the interesting first); the rest are in `stories.csv`.
+pub const MAX_STORIES: usize = 5_000;
+/// Longest property value the page carries (the files keep them whole).
+const MAX_PROP_CHARS: usize = 300;
+
+/// How much a verdict matters to a reader: conflicts and updates (the larger group first, so
+/// a story's headline toll leads), then figures that are compatible, that agree, that have one
+/// source.
+pub fn verdict_rank(v: Verdict) -> usize {
+    match v {
+        Verdict::Conflict | Verdict::Updated => 0,
+        Verdict::Compatible => 1,
+        Verdict::Agree => 2,
+        Verdict::SingleSource => 3,
+    }
+}
+
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(MAX_PROP_CHARS) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
 
 impl ViewGraph {
-    pub fn from_graph(g: &Graph) -> ViewGraph {
+    pub fn from_graph(g: &Graph, groups: &[Group]) -> ViewGraph {
         let nodes = g
             .nodes()
             .into_iter()
@@ -60,94 +103,184 @@ impl ViewGraph {
             .collect();
         let edges = g
             .edge_ends()
-            .map(|(a, b, k)| (a.to_string(), b.to_string(), k.as_str().to_string()))
+            .filter(|(_, _, k, _)| *k != EdgeKind::CoOccurs)
+            .map(|(a, b, k, d)| {
+                (
+                    a.to_string(),
+                    b.to_string(),
+                    k.as_str().to_string(),
+                    d.prov().map(|p| p.doc_id.to_string()).unwrap_or_default(),
+                )
+            })
             .collect();
-        ViewGraph::from_rows(nodes, edges, |n| {
+        ViewGraph::from_rows(nodes, edges, groups, |n| {
             n.props()
                 .into_iter()
-                .filter(|(_, v)| v.type_name().is_some())
+                .filter(|(k, v)| v.type_name().is_some() && *k != "label")
                 .map(|(k, v)| (k.to_string(), v.render()))
+                .filter(|(_, v)| !v.is_empty())
                 .collect()
         })
     }
 
-    /// Build from rows `(id, label, kind, handle)` and edges `(from, to, kind)`; `props` gives
-    /// the properties of a node that is shown.
+    /// Build from rows `(id, label, kind, handle)` in id order and edges `(from, to, kind,
+    /// doc_id)`; `props` gives the properties of a node that is shown.
     pub fn from_rows<P>(
         nodes: Vec<(String, String, String, P)>,
-        edges: Vec<(String, String, String)>,
+        edges: Vec<(String, String, String, String)>,
+        groups: &[Group],
         props: impl Fn(&P) -> BTreeMap<String, String>,
     ) -> ViewGraph {
-        let nodes: Vec<_> = nodes
-            .into_iter()
-            .filter(|n| SHOWN.contains(&n.2.as_str()))
-            .collect();
-        let index: std::collections::HashMap<&str, usize> = nodes
+        let index: HashMap<&str, usize> = nodes
             .iter()
             .enumerate()
             .map(|(i, n)| (n.0.as_str(), i))
             .collect();
-        let edges: Vec<(usize, usize, String)> = edges
-            .into_iter()
+        let kind = |i: usize| nodes[i].2.as_str();
+        let mut resolved: Vec<(usize, usize, &str, &str)> = edges
+            .iter()
             .filter(|e| e.2 != "CO_OCCURS")
-            .filter_map(|(a, b, k)| Some((*index.get(a.as_str())?, *index.get(b.as_str())?, k)))
+            .filter_map(|(a, b, k, d)| {
+                Some((
+                    *index.get(a.as_str())?,
+                    *index.get(b.as_str())?,
+                    k.as_str(),
+                    d.as_str(),
+                ))
+            })
             .collect();
-        let mut keep = vec![true; nodes.len()];
-        if nodes.len() > MAX_VIEW_NODES {
-            let mut degree = vec![0usize; nodes.len()];
-            let mut grouped = vec![false; nodes.len()];
-            for (a, b, k) in &edges {
-                degree[*a] += 1;
-                degree[*b] += 1;
-                if k == "IN_GROUP" {
-                    grouped[*a] = true;
+        resolved.sort_unstable();
+        resolved.dedup_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2));
+        // Stories, their documents, and the story of each document.
+        let mut story_of: HashMap<usize, usize> = HashMap::new();
+        let mut docs_of: BTreeMap<usize, Vec<usize>> = (0..nodes.len())
+            .filter(|&i| kind(i) == "Story")
+            .map(|i| (i, Vec::new()))
+            .collect();
+        for &(a, b, k, _) in &resolved {
+            if k == "IN_STORY" && kind(a) == "Document" {
+                if let Some(d) = docs_of.get_mut(&b) {
+                    d.push(a);
+                    story_of.insert(a, b);
                 }
             }
-            let tier = |i: usize| match nodes[i].2.as_str() {
-                "Outlet" | "ClaimGroup" => 0,
-                "Claim" if grouped[i] => 1,
-                _ => 2,
-            };
-            let mut order: Vec<usize> = (0..nodes.len()).collect();
-            order.sort_by(|&a, &b| {
-                (tier(a), std::cmp::Reverse(degree[a]), &nodes[a].0).cmp(&(
-                    tier(b),
-                    std::cmp::Reverse(degree[b]),
-                    &nodes[b].0,
-                ))
+        }
+        let prop =
+            |i: usize, key: &str| -> String { props(&nodes[i].3).remove(key).unwrap_or_default() };
+        for d in docs_of.values_mut() {
+            let mut keyed: Vec<(String, String, usize)> = d
+                .iter()
+                .map(|&i| (prop(i, "published"), prop(i, "outlet"), i))
+                .collect();
+            keyed.sort();
+            *d = keyed.into_iter().map(|k| k.2).collect();
+        }
+        // Groups by story, conflicts and updates first, larger first.
+        let mut groups_of: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
+        for (gi, g) in groups.iter().enumerate() {
+            let s = g
+                .story
+                .as_deref()
+                .and_then(|s| index.get(s).copied())
+                .filter(|s| docs_of.contains_key(s));
+            groups_of.entry(s).or_default().push(gi);
+        }
+        for v in groups_of.values_mut() {
+            v.sort_by(|&a, &b| {
+                let key = |g: &Group| (verdict_rank(g.verdict), std::cmp::Reverse(g.members.len()));
+                key(&groups[a])
+                    .cmp(&key(&groups[b]))
+                    .then_with(|| groups[a].id.cmp(&groups[b].id))
             });
-            keep = vec![false; nodes.len()];
-            for &i in order.iter().take(MAX_VIEW_NODES) {
-                keep[i] = true;
+        }
+        let count = |s: Option<usize>, v: Verdict| {
+            groups_of.get(&s).map_or(0, |gs| {
+                gs.iter().filter(|&&g| groups[g].verdict == v).count()
+            })
+        };
+        let mut order: Vec<Option<usize>> = docs_of.keys().map(|&s| Some(s)).collect();
+        if groups_of.contains_key(&None) {
+            order.push(None);
+        }
+        order.sort_by_cached_key(|&s| {
+            (
+                std::cmp::Reverse(count(s, Verdict::Conflict)),
+                std::cmp::Reverse(count(s, Verdict::Updated)),
+                std::cmp::Reverse(groups_of.get(&s).map_or(0, Vec::len)),
+                std::cmp::Reverse(s.and_then(|s| docs_of.get(&s)).map_or(0, Vec::len)),
+                s.map(|s| nodes[s].0.as_str()),
+            )
+        });
+        let stories_left_out = order.len().saturating_sub(MAX_STORIES);
+        order.truncate(MAX_STORIES);
+        // Each story's edges: those whose provenance is one of its documents.
+        let doc_node: HashMap<&str, usize> = story_of
+            .keys()
+            .filter_map(|&i| Some((nodes[i].0.strip_prefix("doc:")?, i)))
+            .collect();
+        let mut edges_of: HashMap<usize, Vec<(usize, usize, &str)>> = HashMap::new();
+        for &(a, b, k, d) in &resolved {
+            if let Some(s) = doc_node.get(d).and_then(|i| story_of.get(i)) {
+                edges_of.entry(*s).or_default().push((a, b, k));
             }
         }
-        let mut v = ViewGraph {
-            total: nodes.len(),
+        let mut used = vec![false; nodes.len()];
+        let mut spent = 0usize;
+        let mut stories = Vec::new();
+        for s in order {
+            let docs = s.and_then(|s| docs_of.get(&s)).cloned().unwrap_or_default();
+            let graph = s.and_then(|s| {
+                let edges = edges_of.get(&s).map(Vec::as_slice).unwrap_or(&[]);
+                let g = story_graph(s, &docs, edges, &kind, |i| nodes[i].0.as_str());
+                (spent + g.nodes.len() <= MAX_GRAPH_NODES).then_some(g)
+            });
+            if let Some(g) = &graph {
+                spent += g.nodes.len();
+                g.nodes.iter().for_each(|&i| used[i] = true);
+            }
+            docs.iter().for_each(|&i| used[i] = true);
+            if let Some(s) = s {
+                used[s] = true;
+            }
+            stories.push((s, docs, graph));
+        }
+        // Keep the nodes referred to, in id order, and renumber.
+        let mut at = vec![usize::MAX; nodes.len()];
+        let mut view = ViewGraph {
+            stories_left_out,
             ..ViewGraph::default()
         };
-        let mut at = vec![usize::MAX; nodes.len()];
         for (i, (id, label, kind, handle)) in nodes.iter().enumerate() {
-            if keep[i] {
-                at[i] = v.nodes.len();
-                v.nodes.push(ViewNode {
+            if used[i] {
+                at[i] = view.nodes.len();
+                view.nodes.push(ViewNode {
                     id: id.clone(),
-                    label: label.clone(),
+                    label: clip(label),
                     kind: kind.clone(),
-                    props: props(handle),
+                    props: props(handle)
+                        .into_iter()
+                        .map(|(k, v)| (k, clip(&v)))
+                        .collect(),
                 });
             }
         }
-        v.edges = edges
-            .into_iter()
-            .filter(|(a, b, _)| keep[*a] && keep[*b])
-            .map(|(a, b, k)| (at[a], at[b], k))
-            .collect();
-        v.edges.sort();
-        v
+        for (s, docs, graph) in stories {
+            view.stories.push(StoryView {
+                id: s.map(|s| nodes[s].0.clone()).unwrap_or_default(),
+                label: s.map_or_else(|| "(no story)".to_string(), |s| nodes[s].1.clone()),
+                docs: docs.iter().map(|&i| at[i]).collect(),
+                groups: groups_of.get(&s).cloned().unwrap_or_default(),
+                graph: graph.map(|mut g| {
+                    g.nodes.iter_mut().for_each(|i| *i = at[*i]);
+                    g
+                }),
+            });
+        }
+        view
     }
 
     /// Read `nodes.csv` and `edges.csv` of an output directory.
-    pub fn read(dir: &Path) -> Result<ViewGraph> {
+    pub fn read(dir: &Path, groups: &[Group]) -> Result<ViewGraph> {
         let read = |name: &str| -> Result<(Vec<String>, Vec<Vec<String>>)> {
             let p = dir.join(name);
             let mut r = csv::Reader::from_path(&p).map_err(|e| Error::input(&p, e.to_string()))?;
@@ -167,16 +300,28 @@ impl ViewGraph {
             Ok((h, rows))
         };
         let (nh, nrows) = read("nodes.csv")?;
-        let (_, erows) = read("edges.csv")?;
-        let nodes = nrows
+        let (eh, erows) = read("edges.csv")?;
+        let short = |p: &str| Error::input(dir.join(p), "a row with fewer columns than its header");
+        if nrows.iter().any(|r| r.len() < 3) {
+            return Err(short("nodes.csv"));
+        }
+        let doc_col = eh.iter().position(|h| h == "doc_id");
+        if erows.iter().any(|r| r.len() < 4) {
+            return Err(short("edges.csv"));
+        }
+        let mut nodes: Vec<_> = nrows
             .into_iter()
             .map(|r| (r[0].clone(), r[2].clone(), r[1].clone(), r))
             .collect();
+        nodes.sort_by(|a, b| a.0.cmp(&b.0));
         let edges = erows
             .into_iter()
-            .map(|r| (r[2].clone(), r[3].clone(), r[1].clone()))
+            .map(|r| {
+                let d = doc_col.and_then(|c| r.get(c)).cloned().unwrap_or_default();
+                (r[2].clone(), r[3].clone(), r[1].clone(), d)
+            })
             .collect();
-        Ok(ViewGraph::from_rows(nodes, edges, |r| {
+        Ok(ViewGraph::from_rows(nodes, edges, groups, |r| {
             nh.iter()
                 .zip(r)
                 .skip(3)
@@ -184,6 +329,61 @@ impl ViewGraph {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         }))
+    }
+}
+
+/// One story's graph from its edges: the story, its documents and every end, cut to
+/// [`MAX_STORY_NODES`] by rank (see there).
+fn story_graph<'a>(
+    story: usize,
+    docs: &[usize],
+    edges: &[(usize, usize, &str)],
+    kind: &impl Fn(usize) -> &'a str,
+    id: impl Fn(usize) -> &'a str,
+) -> StoryGraph {
+    let mut degree: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut grouped = std::collections::HashSet::new();
+    degree.insert(story, 0);
+    for &d in docs {
+        degree.insert(d, 0);
+    }
+    for &(a, b, k) in edges {
+        *degree.entry(a).or_default() += 1;
+        *degree.entry(b).or_default() += 1;
+        if k == "IN_GROUP" {
+            grouped.insert(a);
+        }
+    }
+    let total = degree.len();
+    let tier = |i: usize| match kind(i) {
+        "Story" | "Outlet" | "Document" | "ClaimGroup" => 0,
+        "Claim" if grouped.contains(&i) => 1,
+        "Person" | "Organization" | "Location" | "Misc" => 2,
+        _ => 3,
+    };
+    let mut keep: Vec<usize> = degree.keys().copied().collect();
+    if keep.len() > MAX_STORY_NODES {
+        keep.sort_by(|&a, &b| {
+            (tier(a), std::cmp::Reverse(degree[&a]), id(a)).cmp(&(
+                tier(b),
+                std::cmp::Reverse(degree[&b]),
+                id(b),
+            ))
+        });
+        keep.truncate(MAX_STORY_NODES);
+        keep.sort_unstable();
+    }
+    let local: HashMap<usize, usize> = keep.iter().enumerate().map(|(l, &i)| (i, l)).collect();
+    let mut out: Vec<(usize, usize, String)> = edges
+        .iter()
+        .filter_map(|&(a, b, k)| Some((*local.get(&a)?, *local.get(&b)?, k.to_string())))
+        .collect();
+    out.sort();
+    out.dedup();
+    StoryGraph {
+        nodes: keep,
+        edges: out,
+        total,
     }
 }
 
@@ -233,13 +433,6 @@ fn bound(c: &ClaimRecord) -> String {
 
 fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
-}
-
-fn html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Story headings by id, from a run's `stories.csv` (empty when there is none): the label, how
@@ -372,193 +565,305 @@ pub fn write_reports(
         }
         Ok(())
     })?;
-    let graph_json = serde_json::to_string(view)
+    let page = Page::new(claims, groups, view);
+    let data = serde_json::to_string(&page)
         .map_err(|e| Error::output(dir, e.to_string()))?
         .replace("</", "<\\/");
     super::write_file(&dir.join("report.html"), |w| {
-        writeln!(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>newsgraph report</title>")?;
+        writeln!(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>newsgraph report</title>")?;
         writeln!(w, "<style>{CSS}</style></head><body>")?;
-        writeln!(w, "<h1>Numeric claims across outlets</h1>")?;
+        writeln!(w, "<main id=\"app\"><h1>Numeric claims across outlets</h1><noscript>This page draws its charts and graphs with JavaScript; <code>report.md</code> holds the same comparison as text.</noscript></main>")?;
         writeln!(
             w,
-            "<p id=\"summary\">{} claims; {} groups compared.</p>",
-            claims.len(),
-            groups.len()
+            "<script type=\"application/json\" id=\"data\">{data}</script>"
         )?;
-        writeln!(w, "<section id=\"tables\">")?;
-        let mut story: Option<&str> = None;
-        for g in groups {
-            if story != Some(g.story.as_deref().unwrap_or("")) {
-                story = Some(g.story.as_deref().unwrap_or(""));
-                writeln!(
-                    w,
-                    "<h2 class=\"story\">Story: {}</h2>",
-                    html(&story_title(g, labels))
-                )?;
-            }
-            let verdict_class = g.verdict.as_str().replace(' ', "-");
-            writeln!(w, "<div class=\"group {}\" data-group=\"{}\"><h3>{} — {} <span class=\"verdict\">{}</span></h3>", verdict_class, html(&g.id), html(g.subject.as_deref().unwrap_or("(no subject)")), html(&g.measure), g.verdict.as_str())?;
-            writeln!(
-                w,
-                "<p>Spread {:.1} %. Independent sources ({}): {}. {}</p>",
-                g.spread * 100.0,
-                g.sources.len(),
-                html(&g.sources.join(", ")),
-                html(&g.notes.join("; "))
-            )?;
-            if !g.series.is_empty() {
-                writeln!(
-                    w,
-                    "<p class=\"timeline\">Timeline: {}</p>",
-                    html(&timeline(g))
-                )?;
-            }
-            writeln!(w, "<table class=\"claims\"><thead><tr><th>outlet</th><th>document</th><th>figure</th><th>reading</th><th>as of</th><th>sentence</th></tr></thead><tbody>")?;
-            let values: Vec<f64> = g.members.iter().map(|&i| claims[i].value).collect();
-            let mode = values
-                .iter()
-                .fold(BTreeMap::new(), |mut m: BTreeMap<String, usize>, v| {
-                    *m.entry(format_float(*v)).or_default() += 1;
-                    m
-                });
-            let common = mode
-                .iter()
-                .max_by_key(|(_, n)| **n)
-                .map(|(v, _)| v.clone())
-                .unwrap_or_default();
-            for &i in &g.members {
-                let c = &claims[i];
-                let odd = format_float(c.value) != common || g.verdict == Verdict::Conflict;
-                writeln!(w, "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", if odd { "differs" } else { "same" }, html(&c.outlet), html(&c.doc_id), html(&c.surface), html(&bound(c)), html(c.as_of.as_deref().unwrap_or("")), html(&c.sentence))?;
-            }
-            writeln!(w, "</tbody></table></div>")?;
+        // The graph layout library, vendored (see assets/vendor/README.md for versions and
+        // licences), then the page's own script.
+        for lib in VENDORED {
+            writeln!(w, "<script>{lib}</script>")?;
         }
-        if groups.is_empty() {
-            writeln!(w, "<p>No claim was reported by more than one document.</p>")?;
-        }
-        writeln!(w, "</section>")?;
-        writeln!(w, "<h1>Graph</h1>")?;
-        if view.total > view.nodes.len() {
-            writeln!(w, "<p id=\"capped\">Showing {} of {} nodes: the outlets and claim groups, the claims compared, then the most connected. <code>graph.graphml</code> (Gephi) and <code>neo4j/</code> hold the whole graph.</p>", view.nodes.len(), view.total)?;
-        }
-        writeln!(w, "<div id=\"graphwrap\"><svg id=\"graph\" width=\"900\" height=\"640\" viewBox=\"0 0 900 640\"></svg><aside id=\"details\">Click a node to see its provenance.</aside></div>")?;
-        writeln!(
-            w,
-            "<script>const GRAPH = {graph_json};\n{JS}</script></body></html>"
-        )
+        writeln!(w, "<script>{JS}</script></body></html>")
     })
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;font-size:.9em}tr.differs td{background:#ffe3e0}.group.conflict h3 .verdict{background:#c0392b;color:#fff}.group.compatible h3 .verdict{background:#f39c12;color:#fff}.group.agree h3 .verdict{background:#27ae60;color:#fff}.group.updated h3 .verdict{background:#2980b9;color:#fff}.group.single-source h3 .verdict{background:#7f8c8d;color:#fff}.timeline{font-weight:600}.verdict{padding:.1em .4em;border-radius:.3em;font-size:.7em}#graphwrap{display:flex;gap:1em}#graph{border:1px solid #ccc;background:#fafafa}#details{width:22em;font-size:.85em;white-space:pre-wrap;word-break:break-word}circle{stroke:#fff;stroke-width:1;cursor:pointer}line{stroke:#bbb}text{font-size:9px;pointer-events:none}";
-
-const JS: &str = r#"
-(function(){
-const colors={Outlet:'#8e44ad',Document:'#7f8c8d',Person:'#2980b9',Location:'#27ae60',Organization:'#e67e22',Misc:'#95a5a6',Claim:'#c0392b',ClaimGroup:'#f1c40f'};
-const N=GRAPH.nodes, E=GRAPH.edges, W=900, H=640, svg=document.getElementById('graph'), NS='http://www.w3.org/2000/svg';
-// Fruchterman-Reingold from a deterministic start (nodes on a circle in id order).
-const k=Math.sqrt(W*H/Math.max(1,N.length))*0.9;
-N.forEach((n,i)=>{const a=2*Math.PI*i/Math.max(1,N.length);n.x=W/2+W/3*Math.cos(a);n.y=H/2+H/3*Math.sin(a);});
-for(let it=0,temp=W/10;it<400;it++,temp*=0.985){
-  N.forEach(n=>{n.dx=0;n.dy=0;});
-  for(let i=0;i<N.length;i++)for(let j=i+1;j<N.length;j++){const a=N[i],b=N[j];let dx=a.x-b.x,dy=a.y-b.y,d=Math.sqrt(dx*dx+dy*dy)+0.01,f=k*k/d;a.dx+=dx/d*f;a.dy+=dy/d*f;b.dx-=dx/d*f;b.dy-=dy/d*f;}
-  E.forEach(([s,t])=>{const a=N[s],b=N[t];const dx=a.x-b.x,dy=a.y-b.y,d=Math.sqrt(dx*dx+dy*dy)+0.01,f=d*d/k;a.dx-=dx/d*f;a.dy-=dy/d*f;b.dx+=dx/d*f;b.dy+=dy/d*f;});
-  N.forEach(n=>{n.dx+=(W/2-n.x)*0.05*k/50;n.dy+=(H/2-n.y)*0.05*k/50;const d=Math.sqrt(n.dx*n.dx+n.dy*n.dy)+0.01,m=Math.min(d,temp);n.x=Math.max(12,Math.min(W-12,n.x+n.dx/d*m));n.y=Math.max(12,Math.min(H-12,n.y+n.dy/d*m));});
+/// What `report.html` carries: the groups, the claims in them, the stories and their graphs.
+#[derive(Serialize)]
+struct Page<'a> {
+    claims_total: usize,
+    verdicts: BTreeMap<&'static str, usize>,
+    graph: &'a ViewGraph,
+    /// In the order given; stories refer to them by index.
+    groups: Vec<PageGroup<'a>>,
+    /// The claims of the groups, each once.
+    claims: Vec<PageClaim<'a>>,
 }
-E.forEach(([s,t])=>{const l=document.createElementNS(NS,'line');l.setAttribute('x1',N[s].x);l.setAttribute('y1',N[s].y);l.setAttribute('x2',N[t].x);l.setAttribute('y2',N[t].y);svg.appendChild(l);});
-const details=document.getElementById('details');
-N.forEach((n,i)=>{const c=document.createElementNS(NS,'circle');c.setAttribute('cx',n.x);c.setAttribute('cy',n.y);c.setAttribute('r',n.kind==='Claim'?4:6);c.setAttribute('fill',colors[n.kind]||'#999');c.setAttribute('class','node');c.setAttribute('data-id',n.id);
-  c.addEventListener('click',()=>{const p=n.props;details.textContent=n.kind+': '+n.label+'\n\n'+Object.keys(p).map(k=>k+': '+p[k]).join('\n');});
-  const t=document.createElementNS(NS,'title');t.textContent=n.kind+': '+n.label;c.appendChild(t);svg.appendChild(c);
-  if(n.kind!=='Claim'&&n.kind!=='Document'){const tx=document.createElementNS(NS,'text');tx.setAttribute('x',n.x+7);tx.setAttribute('y',n.y+3);tx.textContent=n.label.slice(0,24);svg.appendChild(tx);}
-});
-document.body.setAttribute('data-rendered',N.length+' nodes');
-})();
-"#;
+
+#[derive(Serialize)]
+struct PageGroup<'a> {
+    id: &'a str,
+    subject: Option<&'a str>,
+    measure: &'a str,
+    unit: &'a str,
+    kind: &'a str,
+    verdict: &'static str,
+    spread: f64,
+    sources: &'a [String],
+    notes: &'a [String],
+    series: &'a [(String, Vec<f64>)],
+    /// Indices into the page's claims.
+    claims: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct PageClaim<'a> {
+    id: &'a str,
+    doc: &'a str,
+    outlet: &'a str,
+    surface: &'a str,
+    reading: String,
+    value: f64,
+    lower: Option<f64>,
+    upper: Option<f64>,
+    lower_inclusive: Option<bool>,
+    upper_inclusive: Option<bool>,
+    approximate: bool,
+    as_of: Option<&'a str>,
+    /// The date the figure stands for (its as-of date, else its document's).
+    date: Option<&'a str>,
+    /// The independent source behind it (an outlet or a credited agency).
+    source: &'a str,
+    /// The outlet of the claim whose sentence this one copies.
+    copy_of: Option<&'a str>,
+    sentence: &'a str,
+}
+
+impl<'a> Page<'a> {
+    fn new(claims: &'a [ClaimRecord], groups: &'a [Group], view: &'a ViewGraph) -> Page<'a> {
+        let by_id: HashMap<&str, &ClaimRecord> =
+            claims.iter().map(|c| (c.claim_id.as_str(), c)).collect();
+        let mut at: HashMap<usize, usize> = HashMap::new();
+        let mut page_claims = Vec::new();
+        let mut verdicts = BTreeMap::new();
+        let page_groups = groups
+            .iter()
+            .map(|g| {
+                *verdicts.entry(g.verdict.as_str()).or_insert(0) += 1;
+                let members = g
+                    .members
+                    .iter()
+                    .map(|&i| {
+                        *at.entry(i).or_insert_with(|| {
+                            let c = &claims[i];
+                            page_claims.push(PageClaim {
+                                id: &c.claim_id,
+                                doc: &c.doc_id,
+                                outlet: &c.outlet,
+                                surface: &c.surface,
+                                reading: bound(c),
+                                value: c.value,
+                                lower: c.lower,
+                                upper: c.upper,
+                                lower_inclusive: c.lower_inclusive,
+                                upper_inclusive: c.upper_inclusive,
+                                approximate: c.approximate,
+                                as_of: c.as_of.as_deref(),
+                                date: c.date(),
+                                source: c.source_key(),
+                                copy_of: c
+                                    .copy_of
+                                    .as_deref()
+                                    .map(|o| by_id.get(o).map_or(o, |o| o.outlet.as_str())),
+                                sentence: &c.sentence,
+                            });
+                            page_claims.len() - 1
+                        })
+                    })
+                    .collect();
+                PageGroup {
+                    id: &g.id,
+                    subject: g.subject.as_deref(),
+                    measure: &g.measure,
+                    unit: &g.unit,
+                    kind: &g.kind,
+                    verdict: g.verdict.as_str(),
+                    spread: g.spread,
+                    sources: &g.sources,
+                    notes: &g.notes,
+                    series: &g.series,
+                    claims: members,
+                }
+            })
+            .collect();
+        Page {
+            claims_total: claims.len(),
+            verdicts,
+            graph: view,
+            groups: page_groups,
+            claims: page_claims,
+        }
+    }
+}
+
+const CSS: &str = include_str!("../../assets/report.css");
+const JS: &str = include_str!("../../assets/report.js");
+/// In load order: each library reads the one before it from the page's globals.
+const VENDORED: [&str; 4] = [
+    include_str!("../../assets/vendor/layout-base.js"),
+    include_str!("../../assets/vendor/cose-base.js"),
+    include_str!("../../assets/vendor/cytoscape-fcose.js"),
+    include_str!("../../assets/vendor/cytoscape.min.js"),
+];
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Past the cap the view keeps outlets and groups, then grouped claims, then the most
-    /// connected, and only the edges between what it keeps.
-    #[test]
-    fn a_large_graph_is_cut_to_the_cap_by_rank() {
-        let mut nodes = vec![
-            (
-                "outlet:a".to_string(),
-                "A".to_string(),
-                "Outlet".to_string(),
-                (),
-            ),
-            ("group:g".into(), "G".into(), "ClaimGroup".into(), ()),
-            ("claim:1".into(), "1".into(), "Claim".into(), ()),
-            ("claim:2".into(), "2".into(), "Claim".into(), ()),
-            ("doc:d".into(), "D".into(), "Document".into(), ()),
-            ("role:x".into(), "X".into(), "Role".into(), ()),
-        ];
-        let mut edges = vec![
-            (
-                "claim:1".to_string(),
-                "group:g".to_string(),
-                "IN_GROUP".to_string(),
-            ),
-            ("doc:d".into(), "outlet:a".into(), "PUBLISHED_BY".into()),
-        ];
-        for i in 0..1200 {
-            let id = format!("per:{i:04}");
-            // per:0000 is named by the document twice over (two edges), the others once;
-            // per:1199 is named by nothing.
-            if i < 1199 {
-                edges.push(("doc:d".into(), id.clone(), "MENTIONS".into()));
-            }
-            if i == 0 {
-                edges.push((id.clone(), "outlet:a".into(), "AFFILIATED_WITH".into()));
-            }
-            nodes.push((id, format!("P{i}"), "Person".into(), ()));
-        }
-        // Callers give nodes in id order (`Graph::nodes`, nodes.csv).
-        nodes.sort_by(|a, b| a.0.cmp(&b.0));
-        let v = ViewGraph::from_rows(nodes, edges, |_| BTreeMap::new());
-        assert_eq!(v.total, 1205, "roles are never shown");
-        assert_eq!(v.nodes.len(), MAX_VIEW_NODES);
-        let ids: Vec<&str> = v.nodes.iter().map(|n| n.id.as_str()).collect();
-        for id in ["outlet:a", "group:g", "claim:1", "doc:d", "per:0000"] {
-            assert!(ids.contains(&id), "{id} dropped");
-        }
-        assert!(
-            !ids.contains(&"per:1199"),
-            "an isolated node kept over connected ones"
-        );
-        let mut sorted = ids.clone();
-        sorted.sort();
-        assert_eq!(ids, sorted, "nodes stay in id order");
-        assert!(v
-            .edges
-            .iter()
-            .all(|(a, b, _)| *a < v.nodes.len() && *b < v.nodes.len()));
-        assert_eq!(
-            v.edges.len(),
-            2 + (v.nodes.len() - 4) + 1,
-            "in-group, published-by, a mention of each kept person, one affiliation"
-        );
+    fn node(id: &str, kind: &str) -> (String, String, String, String) {
+        (
+            id.to_string(),
+            id.to_uppercase(),
+            kind.to_string(),
+            id.to_string(),
+        )
     }
 
+    fn edge(a: &str, b: &str, kind: &str, doc: &str) -> (String, String, String, String) {
+        (a.into(), b.into(), kind.into(), doc.into())
+    }
+
+    fn group(id: &str, story: &str, verdict: Verdict, members: usize) -> Group {
+        Group {
+            id: id.into(),
+            story: Some(story.into()),
+            subject: None,
+            subject_id: None,
+            measure: "deaths".into(),
+            kind: "count".into(),
+            unit: "count".into(),
+            members: (0..members).collect(),
+            verdict,
+            spread: 0.0,
+            sources: vec![],
+            series: vec![],
+            notes: vec![],
+        }
+    }
+
+    fn ids(v: &ViewGraph, s: &StoryView) -> Vec<String> {
+        let g = s.graph.as_ref().expect("a graph");
+        g.nodes.iter().map(|&i| v.nodes[i].id.clone()).collect()
+    }
+
+    /// A story's graph is every edge its documents state and their ends; a name two stories
+    /// mention is in both, co-occurrence is not drawn, and stories with conflicts come first.
     #[test]
-    fn a_small_graph_is_shown_whole() {
-        let nodes = vec![
-            ("a".to_string(), "A".to_string(), "Person".to_string(), 1),
-            ("b".into(), "B".into(), "Location".into(), 2),
+    fn a_story_graph_is_what_its_documents_state() {
+        let mut nodes = vec![
+            node("story:a", "Story"),
+            node("story:b", "Story"),
+            node("doc:d1", "Document"),
+            node("doc:d2", "Document"),
+            node("doc:d3", "Document"),
+            node("outlet:o", "Outlet"),
+            node("per:x", "Person"),
+            node("per:y", "Person"),
+            node("org:z", "Organization"),
         ];
+        nodes.sort();
         let edges = vec![
-            ("a".to_string(), "b".to_string(), "LOCATED_IN".to_string()),
-            ("a".into(), "b".into(), "CO_OCCURS".into()),
+            edge("doc:d1", "story:a", "IN_STORY", "d1"),
+            edge("doc:d2", "story:a", "IN_STORY", "d2"),
+            edge("doc:d3", "story:b", "IN_STORY", "d3"),
+            edge("doc:d1", "outlet:o", "PUBLISHED_BY", "d1"),
+            edge("doc:d1", "per:x", "MENTIONS", "d1"),
+            edge("doc:d3", "per:x", "MENTIONS", "d3"),
+            edge("doc:d3", "per:y", "MENTIONS", "d3"),
+            edge("per:x", "org:z", "HEAD_OF", "d1"),
+            edge("per:x", "org:z", "HEAD_OF", "d1"),
+            edge("per:y", "per:x", "CO_OCCURS", "d1"),
         ];
-        let v = ViewGraph::from_rows(nodes, edges, |n| {
-            BTreeMap::from([("n".to_string(), n.to_string())])
+        let groups = vec![
+            group("g1", "story:a", Verdict::Agree, 2),
+            group("g2", "story:b", Verdict::Conflict, 2),
+            group("g3", "story:b", Verdict::Agree, 3),
+            group("g4", "story:b", Verdict::Conflict, 3),
+        ];
+        let v = ViewGraph::from_rows(nodes, edges, &groups, |n| {
+            BTreeMap::from([("n".to_string(), n.clone())])
         });
-        assert_eq!((v.total, v.nodes.len()), (2, 2));
-        assert_eq!(v.edges, vec![(0, 1, "LOCATED_IN".to_string())]);
-        assert_eq!(v.nodes[1].props["n"], "2");
+        let order: Vec<&str> = v.stories.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            order,
+            ["story:b", "story:a"],
+            "the story with a conflict first"
+        );
+        assert_eq!(
+            v.stories[0].groups,
+            [3, 1, 2],
+            "conflicts first, larger first"
+        );
+        let a = &v.stories[1];
+        assert_eq!(
+            ids(&v, a),
+            ["doc:d1", "doc:d2", "org:z", "outlet:o", "per:x", "story:a"]
+        );
+        let g = a.graph.as_ref().unwrap();
+        let kinds: Vec<&str> = g.edges.iter().map(|e| e.2.as_str()).collect();
+        assert_eq!(g.edges.len(), 5, "one HEAD_OF, no CO_OCCURS: {kinds:?}");
+        assert!(!kinds.contains(&"CO_OCCURS"));
+        assert_eq!(
+            ids(&v, &v.stories[0]),
+            ["doc:d3", "per:x", "per:y", "story:b"]
+        );
+        let docs: Vec<&str> = a.docs.iter().map(|&i| v.nodes[i].id.as_str()).collect();
+        assert_eq!(docs, ["doc:d1", "doc:d2"]);
+    }
+
+    /// Past the cap a story keeps its story, documents, outlets and groups, then the claims in
+    /// groups, then the most connected names.
+    #[test]
+    fn a_large_story_graph_is_cut_to_the_cap_by_rank() {
+        let mut nodes = vec![
+            node("story:a", "Story"),
+            node("doc:d", "Document"),
+            node("group:g", "ClaimGroup"),
+            node("claim:c", "Claim"),
+            node("claim:lone", "Claim"),
+            node("quote:q", "Quote"),
+        ];
+        let mut edges = vec![
+            edge("doc:d", "story:a", "IN_STORY", "d"),
+            edge("doc:d", "claim:c", "CLAIMS", "d"),
+            edge("doc:d", "claim:lone", "CLAIMS", "d"),
+            edge("claim:c", "group:g", "IN_GROUP", "d"),
+            edge("per:0000", "quote:q", "SAID", "d"),
+        ];
+        for i in 0..400 {
+            let id = format!("per:{i:04}");
+            edges.push(edge("doc:d", &id, "MENTIONS", "d"));
+            if i < 5 {
+                edges.push(edge(&id, "per:0399", "LOCATED_IN", "d"));
+            }
+            nodes.push(node(&id, "Person"));
+        }
+        nodes.sort();
+        let v = ViewGraph::from_rows(nodes, edges, &[], |_| BTreeMap::new());
+        let s = &v.stories[0];
+        let g = s.graph.as_ref().unwrap();
+        assert_eq!((g.total, g.nodes.len()), (406, MAX_STORY_NODES));
+        let kept = ids(&v, s);
+        for id in [
+            "story:a", "doc:d", "group:g", "claim:c", "per:0399", "per:0000",
+        ] {
+            assert!(kept.contains(&id.to_string()), "{id} dropped");
+        }
+        for id in ["claim:lone", "quote:q", "per:0395"] {
+            assert!(!kept.contains(&id.to_string()), "{id} kept over names");
+        }
+        assert!(g
+            .edges
+            .iter()
+            .all(|(a, b, _)| *a < g.nodes.len() && *b < g.nodes.len()));
     }
 
     #[test]

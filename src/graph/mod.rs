@@ -340,13 +340,14 @@ impl Graph {
         v
     }
 
-    /// Every edge's ends (node ids) and kind, unsorted, without building ids.
-    pub fn edge_ends(&self) -> impl Iterator<Item = (&str, &str, EdgeKind)> + '_ {
+    /// Every edge's ends (node ids), kind and record, unsorted, without building ids.
+    pub fn edge_ends(&self) -> impl Iterator<Item = (&str, &str, EdgeKind, &EdgeData)> + '_ {
         self.g.edge_references().map(|e| {
             (
                 self.g[e.source()].id.as_str(),
                 self.g[e.target()].id.as_str(),
                 e.weight().kind,
+                &e.weight().data,
             )
         })
     }

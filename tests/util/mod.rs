@@ -182,3 +182,194 @@ pub fn card_value(key: &str) -> f64 {
         .find(|v| *v > 0.0 && *v < 1.0)
         .expect("a score")
 }
+
+/// Headless Chromium, for the report's browser tests.
+pub mod browser {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    pub fn chromium() -> PathBuf {
+        for p in [
+            "/usr/bin/chromium",
+            "/usr/bin/chromium-browser",
+            "/usr/bin/google-chrome",
+        ] {
+            if Path::new(p).exists() {
+                return p.into();
+            }
+        }
+        panic!("Chromium is not installed: scripts/test installs the Debian package `chromium`");
+    }
+
+    /// A headless browser with a profile of its own, opening `report` (a file, no server, no
+    /// network) at `hash`.
+    fn open(report: &Path, hash: &str, args: &[String]) -> std::process::Output {
+        let profile = tempfile::tempdir().unwrap();
+        let out = Command::new(chromium())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--hide-scrollbars",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--virtual-time-budget=30000",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(args)
+            .arg(format!("file://{}{hash}", report.display()))
+            .output()
+            .expect("chromium runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// The page's DOM once its scripts have run.
+    pub fn dom(report: &Path, hash: &str) -> String {
+        String::from_utf8_lossy(&open(report, hash, &["--dump-dom".into()]).stdout).into_owned()
+    }
+
+    /// The value of the first `name="..."` attribute in `dom`, unescaped.
+    pub fn attribute(dom: &str, name: &str) -> Option<String> {
+        let v = dom.split(&format!("{name}=\"")).nth(1)?.split('"').next()?;
+        Some(
+            v.replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&nbsp;", "\u{a0}")
+                .replace("&amp;", "&"),
+        )
+    }
+
+    /// What the page's self-test found, opening every story from the index by clicking its
+    /// link (see `assets/report.js`).
+    pub fn selftest(report: &Path) -> serde_json::Value {
+        let dom = dom(report, "#selftest");
+        let json = attribute(&dom, "data-selftest").expect("the self-test finished");
+        serde_json::from_str(&json).expect("the self-test wrote JSON")
+    }
+
+    /// A screenshot of the page at `hash`, as RGBA pixels.
+    pub fn screenshot(
+        report: &Path,
+        hash: &str,
+        (w, h): (u32, u32),
+        keep: Option<&Path>,
+    ) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("shot.png");
+        open(
+            report,
+            hash,
+            &[
+                format!("--screenshot={}", png.display()),
+                format!("--window-size={w},{h}"),
+            ],
+        );
+        if let Some(keep) = keep {
+            std::fs::copy(&png, keep).expect("copy the screenshot");
+        }
+        let decoder = png::Decoder::new(std::fs::File::open(&png).expect("a screenshot"));
+        let mut reader = decoder.read_info().expect("a PNG");
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).expect("a PNG frame");
+        buf.truncate(info.buffer_size());
+        let channels = info.color_type.samples();
+        buf.chunks(channels)
+            .flat_map(|p| match channels {
+                1 | 2 => vec![p[0], p[0], p[0], 255],
+                3 => vec![p[0], p[1], p[2], 255],
+                _ => p.to_vec(),
+            })
+            .collect()
+    }
+
+    /// How many pixels of two screenshots of one size differ.
+    pub fn differing(a: &[u8], b: &[u8]) -> usize {
+        assert_eq!(a.len(), b.len(), "screenshots of one size");
+        a.chunks(4).zip(b.chunks(4)).filter(|(x, y)| x != y).count()
+    }
+
+    /// Open every story of the run in `out` from the report's index and hold each to what a
+    /// reader needs: a chart for every claim group with one mark per claim, a step line for
+    /// every updated figure, every document on the timeline, and a graph whose nodes all lie in
+    /// the frame and whose drawn labels do not overlap. Returns the self-test's findings.
+    pub fn check_report(out: &Path) -> serde_json::Value {
+        let report = out.join("report.html");
+        let t = selftest(&report);
+        let stories = std::fs::read_to_string(out.join("stories.csv"))
+            .unwrap()
+            .lines()
+            .count()
+            - 1;
+        let opened = t["stories"].as_array().expect("stories opened");
+        assert_eq!(
+            t["index_links"].as_u64(),
+            Some(stories as u64),
+            "one link per story"
+        );
+        assert_eq!(opened.len(), stories.min(12), "each story opened: {t}");
+        let n = |s: &serde_json::Value, k: &str| s[k].as_u64().unwrap_or(u64::MAX);
+        for s in opened {
+            assert!(
+                s["title"].as_str().is_some_and(|t| !t.is_empty()),
+                "the story page has its title: {s}"
+            );
+            assert_eq!(n(s, "boxes"), n(s, "groups"), "every group shown: {s}");
+            assert_eq!(n(s, "charts"), n(s, "groups"), "a chart per group: {s}");
+            assert_eq!(n(s, "marks_ok"), n(s, "groups"), "a mark per claim: {s}");
+            assert_eq!(
+                n(s, "steps"),
+                n(s, "updated"),
+                "a step line per update: {s}"
+            );
+            assert_eq!(
+                n(s, "timeline_docs"),
+                n(s, "docs"),
+                "every document on the timeline: {s}"
+            );
+            let g = &s["graph"];
+            assert!(
+                n(g, "visible") >= 5 && n(g, "visible") <= n(g, "nodes"),
+                "{s}"
+            );
+            assert_eq!(n(g, "outside"), 0, "every node inside the frame: {s}");
+            assert_eq!(n(g, "overlaps"), 0, "no two labels overlap: {s}");
+            assert!(n(g, "labels") >= 3, "names are labelled: {s}");
+        }
+        t
+    }
+
+    /// A chart draws: one group's chart differs from the same chart without its marks and from
+    /// a blank page, by pixels; the graph of the first story differs from a blank page.
+    pub fn check_pixels(out: &Path, group: usize, story: &str) {
+        let report = out.join("report.html");
+        let size = (900, 420);
+        let blank = screenshot(&report, "#view=blank", size, None);
+        let chart = screenshot(&report, &format!("#view=chart&group={group}"), size, None);
+        let bare = screenshot(
+            &report,
+            &format!("#view=chart&group={group}&marks=0"),
+            size,
+            None,
+        );
+        let marks = differing(&chart, &bare);
+        assert!(marks > 100, "the chart's marks draw: {marks} pixels");
+        assert!(differing(&chart, &blank) > marks, "axes and labels draw");
+        let size = (900, 700);
+        let story = story.replace(':', "%3A");
+        let graph = screenshot(&report, &format!("#view=graph&story={story}"), size, None);
+        let blank = screenshot(&report, "#view=blank", size, None);
+        let drawn = differing(&graph, &blank);
+        assert!(
+            drawn > 900 * 700 / 50,
+            "the graph draws on its canvas: {drawn} pixels"
+        );
+    }
+}
