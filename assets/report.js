@@ -127,9 +127,20 @@
       app.append(h('h2', { text: 'Timeline' }));
       const detail = h('div', { class: 'detail' });
       app.append(timeline(st, detail), detail);
+      app.append(h('details', {}, h('summary', { text: 'The documents (' + st.docs.length + ')' }),
+        h('ul', { class: 'docs' }, st.docs.map(i => {
+          const p = N[i].props;
+          const title = p.title || N[i].label;
+          return h('li', {}, (p.published || 'undated') + ', ' + (p.outlet || '') + ': ',
+            p.url ? h('a', { href: p.url, text: title }) : title, h('span', { class: 'muted', text: ' (' + p.doc_id + ')' }));
+        }))));
     }
     app.append(h('h2', { text: 'Figures (' + st.groups.length + ' groups)' }));
     if (!st.groups.length) app.append(h('p', { class: 'muted', text: 'No figure of this story is stated by more than one document.' }));
+    else app.append(h('p', { class: 'legend' },
+      h('span', { text: '● a figure' }), h('span', { text: '▬ an interval' }), h('span', { text: '●→ at least (←● at most)' }),
+      h('span', { text: '○ hollow: a copy of another outlet\'s sentence' }), h('span', { text: 'dashed: approximate' }),
+      h('span', {}, 'colour: the verdict (', ...Object.keys(VCOL).map(v => h('span', { class: 'verdict ' + vclass(v), text: v })), ')')));
     st.groups.forEach(g => app.append(groupBox(g)));
     app.append(h('h2', { text: 'Graph' }));
     const after = graphView(st);

