@@ -9,6 +9,10 @@
 //                          it finds to <body data-selftest> (read by the browser test)
 (function () {
   'use strict';
+  // Script errors, for the self-test to report.
+  const errors = [];
+  window.addEventListener('error', e => errors.push(String(e.message)));
+  window.addEventListener('unhandledrejection', e => errors.push(String(e.reason)));
   const D = JSON.parse(document.getElementById('data').textContent);
   const G = D.graph;
   const N = G.nodes;
@@ -513,6 +517,11 @@
   }
   async function selftest() {
     const out = { stories: [] };
+    try { await openStories(out); } catch (e) { errors.push(String(e && e.stack || e)); }
+    out.errors = errors;
+    document.body.setAttribute('data-selftest', JSON.stringify(out));
+  }
+  async function openStories(out) {
     await waitRender(() => renderIndex());
     const links = [...document.querySelectorAll('a.story-link')].length;
     out.index_links = links;
@@ -537,7 +546,6 @@
       });
       await waitRender(() => { location.hash = ''; });
     }
-    document.body.setAttribute('data-selftest', JSON.stringify(out));
   }
 
   route();

@@ -308,6 +308,7 @@ pub mod browser {
             .lines()
             .count()
             - 1;
+        assert_eq!(t["errors"], serde_json::json!([]), "no script error");
         let opened = t["stories"].as_array().expect("stories opened");
         assert_eq!(
             t["index_links"].as_u64(),
