@@ -156,62 +156,26 @@ impl ViewGraph {
             .collect();
         resolved.sort_unstable();
         resolved.dedup_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2));
-        // Stories, their documents, and the story of each document.
-        let mut story_of: HashMap<usize, usize> = HashMap::new();
-        let mut docs_of: BTreeMap<usize, Vec<usize>> = (0..nodes.len())
-            .filter(|&i| kind(i) == "Story")
-            .map(|i| (i, Vec::new()))
-            .collect();
-        for &(a, b, k, _) in &resolved {
-            if k == "IN_STORY" && kind(a) == "Document" {
-                if let Some(d) = docs_of.get_mut(&b) {
-                    d.push(a);
-                    story_of.insert(a, b);
-                }
-            }
-        }
-        let prop =
-            |i: usize, key: &str| -> String { props(&nodes[i].3).remove(key).unwrap_or_default() };
-        for d in docs_of.values_mut() {
-            let mut keyed: Vec<(String, String, usize)> = d
-                .iter()
-                .map(|&i| (prop(i, "published"), prop(i, "outlet"), i))
-                .collect();
-            keyed.sort();
-            *d = keyed.into_iter().map(|k| k.2).collect();
-        }
-        // Groups by story, conflicts and updates first, larger first.
-        let mut groups_of: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
-        for (gi, g) in groups.iter().enumerate() {
-            let s = g
-                .story
-                .as_deref()
-                .and_then(|s| index.get(s).copied())
-                .filter(|s| docs_of.contains_key(s));
-            groups_of.entry(s).or_default().push(gi);
-        }
-        for v in groups_of.values_mut() {
-            v.sort_by(|&a, &b| {
-                let key = |g: &Group| (verdict_rank(g.verdict), std::cmp::Reverse(g.members.len()));
-                key(&groups[a])
-                    .cmp(&key(&groups[b]))
-                    .then_with(|| groups[a].id.cmp(&groups[b].id))
-            });
-        }
-        let count = |s: Option<usize>, v: Verdict| {
-            groups_of.get(&s).map_or(0, |gs| {
-                gs.iter().filter(|&&g| groups[g].verdict == v).count()
-            })
-        };
+        let (docs_of, story_of) = stories_and_documents(&resolved, &kind, |i| {
+            let p = props(&nodes[i].3);
+            let get = |k: &str| p.get(k).cloned().unwrap_or_default();
+            (get("published"), get("outlet"))
+        });
+        let groups_of = groups_by_story(groups, |s| {
+            index.get(s).copied().filter(|s| docs_of.contains_key(s))
+        });
         let mut order: Vec<Option<usize>> = docs_of.keys().map(|&s| Some(s)).collect();
         if groups_of.contains_key(&None) {
             order.push(None);
         }
+        // Stories with conflicts, then updates, then more groups, then more documents.
         order.sort_by_cached_key(|&s| {
+            let gs = groups_of.get(&s).map(Vec::as_slice).unwrap_or(&[]);
+            let count = |v: Verdict| gs.iter().filter(|&&g| groups[g].verdict == v).count();
             (
-                std::cmp::Reverse(count(s, Verdict::Conflict)),
-                std::cmp::Reverse(count(s, Verdict::Updated)),
-                std::cmp::Reverse(groups_of.get(&s).map_or(0, Vec::len)),
+                std::cmp::Reverse(count(Verdict::Conflict)),
+                std::cmp::Reverse(count(Verdict::Updated)),
+                std::cmp::Reverse(gs.len()),
                 std::cmp::Reverse(s.and_then(|s| docs_of.get(&s)).map_or(0, Vec::len)),
                 s.map(|s| nodes[s].0),
             )
@@ -336,6 +300,55 @@ impl ViewGraph {
                 .collect()
         }))
     }
+}
+
+/// The documents of each story (by publication date, outlet and id; `date_outlet` reads them
+/// of a document) and the story of each document, from the IN_STORY edges.
+fn stories_and_documents<'a>(
+    edges: &[(usize, usize, &str, &str)],
+    kind: &impl Fn(usize) -> &'a str,
+    date_outlet: impl Fn(usize) -> (String, String),
+) -> (BTreeMap<usize, Vec<usize>>, HashMap<usize, usize>) {
+    let mut docs_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut story_of = HashMap::new();
+    for &(a, b, k, _) in edges {
+        if k == "IN_STORY" && kind(a) == "Document" && kind(b) == "Story" {
+            docs_of.entry(b).or_default().push(a);
+            story_of.insert(a, b);
+        }
+    }
+    for d in docs_of.values_mut() {
+        let mut keyed: Vec<((String, String), usize)> =
+            d.iter().map(|&i| (date_outlet(i), i)).collect();
+        keyed.sort();
+        *d = keyed.into_iter().map(|k| k.1).collect();
+    }
+    (docs_of, story_of)
+}
+
+/// The groups of each story (`story` finds a group's story node; `None` gathers the groups of
+/// no known story), in [`verdict_rank`] order, larger first, then by id.
+fn groups_by_story(
+    groups: &[Group],
+    story: impl Fn(&str) -> Option<usize>,
+) -> BTreeMap<Option<usize>, Vec<usize>> {
+    let mut out: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
+    for (gi, g) in groups.iter().enumerate() {
+        out.entry(g.story.as_deref().and_then(&story))
+            .or_default()
+            .push(gi);
+    }
+    for v in out.values_mut() {
+        v.sort_by_key(|&g| {
+            let g = &groups[g];
+            (
+                verdict_rank(g.verdict),
+                std::cmp::Reverse(g.members.len()),
+                g.id.as_str(),
+            )
+        });
+    }
+    out
 }
 
 /// One story's graph from its edges: the story, its documents and every end, cut to
