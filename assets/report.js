@@ -268,8 +268,8 @@
         m.append(s('circle', Object.assign({ cx: x(c.value), cy: y, r: 6, fill }, stroke)));
       }
       if (drawMarks) svg.append(m);
-      const right = c.lower != null && c.upper == null ? W - R + 20 : Math.min(W - R + 20, (c.upper != null ? x(c.upper) : x(c.value)) + 10);
-      svg.append(s('text', { x: Math.max(right, W - R + 20), y: y + 4, text: (c.surface.length > 22 ? c.surface.slice(0, 21) + '…' : c.surface) + (copy ? ' (copy)' : '') }));
+      // The words of the figure, in a column right of the axis.
+      svg.append(s('text', { x: W - R + 20, y: y + 4, text: (c.surface.length > 22 ? c.surface.slice(0, 21) + '…' : c.surface) + (copy ? ' (copy)' : '') }));
     });
     return svg;
   }
