@@ -36,7 +36,7 @@
       else if (k.startsWith('on')) e.addEventListener(k.slice(2), attrs[k]);
       else e.setAttribute(k, attrs[k]);
     }
-    kids.flat().forEach(c => { if (c != null) e.append(c); });
+    kids.flat(Infinity).forEach(c => { if (c != null) e.append(c); });
     return e;
   }
   function s(tag, attrs, ...kids) {
@@ -46,7 +46,7 @@
       else if (k.startsWith('on')) e.addEventListener(k.slice(2), attrs[k]);
       else e.setAttribute(k, attrs[k]);
     }
-    kids.flat().forEach(c => { if (c != null) e.append(c); });
+    kids.flat(Infinity).forEach(c => { if (c != null) e.append(c); });
     return e;
   }
   function fmt(v) {
@@ -113,11 +113,39 @@
       h('thead', {}, h('tr', {}, ['story', 'published', 'documents', 'outlets', 'claim groups', 'conflicts', 'updated'].map(t => h('th', { text: t })))),
       body));
     if (G.stories_left_out) app.append(h('p', { class: 'muted', text: G.stories_left_out + ' more stories, with no figure compared, are listed in stories.csv.' }));
+    app.append(h('h2', { text: 'Find a name' }), nameFinder());
     done();
   }
 
+  // A person, place, organisation or other name, across stories: each match links to the
+  // stories whose graph holds it, opened on the name and its neighbours.
+  const NAMED = new Set(['Person', 'Organization', 'Location', 'Misc']);
+  let storiesOfNode = null;
+  function nameFinder() {
+    const input = h('input', { type: 'search', class: 'filter', id: 'name-search', placeholder: 'A person, place or organisation…', 'aria-label': 'Find a name across stories' });
+    const list = h('ul', { id: 'name-results', class: 'docs' });
+    input.addEventListener('input', () => {
+      list.textContent = '';
+      const q = input.value.trim().toLowerCase();
+      if (q.length < 2) return;
+      if (!storiesOfNode) {
+        storiesOfNode = {};
+        G.stories.forEach((st, si) => (st.graph ? st.graph.nodes : []).forEach(i => { (storiesOfNode[i] = storiesOfNode[i] || []).push(si); }));
+      }
+      const hits = [];
+      for (let i = 0; i < N.length && hits.length < 25; i++) {
+        if (NAMED.has(N[i].kind) && storiesOfNode[i] && N[i].label.toLowerCase().includes(q)) hits.push(i);
+      }
+      hits.forEach(i => list.append(h('li', {}, h('b', { text: N[i].label }), ' (' + N[i].kind + '): ',
+        storiesOfNode[i].slice(0, 8).map((si, k) => [k ? ', ' : '', h('a', { class: 'name-link', href: storyHref(G.stories[si]) + '&focus=' + encodeURIComponent(N[i].id), text: G.stories[si].label })]),
+        storiesOfNode[i].length > 8 ? ' and ' + (storiesOfNode[i].length - 8) + ' more' : '')));
+      if (!hits.length) list.append(h('li', { class: 'muted', text: 'No name in the stories\' graphs contains “' + input.value.trim() + '”.' }));
+    });
+    return h('div', {}, input, list);
+  }
+
   // ---- a story's page ----
-  function renderStory(si) {
+  function renderStory(si, focus) {
     const st = G.stories[si];
     const outlets = outletsOf(st);
     const dates = st.docs.map(i => N[i].props.published).filter(x => x).sort();
@@ -146,9 +174,12 @@
       h('span', { text: '○ hollow: a copy of another outlet\'s sentence' }), h('span', { text: 'dashed: approximate' }),
       h('span', {}, 'colour: the verdict (', ...Object.keys(VCOL).map(v => h('span', { class: 'verdict ' + vclass(v), text: v })), ')')));
     st.groups.forEach(g => app.append(groupBox(g)));
-    app.append(h('h2', { text: 'Graph' }));
-    const after = graphView(st);
-    done(after);
+    app.append(h('h2', { text: 'Graph', id: 'graph-heading' }));
+    const draw = graphView(st);
+    done(draw && (() => {
+      draw();
+      if (focus != null && focusOn(focus)) document.getElementById('graph-heading').scrollIntoView();
+    }));
   }
 
   function timeline(st, detail) {
@@ -377,7 +408,7 @@
     }).concat(gr.edges.map(([a, b, k], i) => ({ group: 'edges', data: { id: 'e' + i, source: 'n' + a, target: 'n' + b, kind: k } })));
     if (window.cytoscapeFcose && !window.__fcoseUsed) { cytoscape.use(cytoscapeFcose); window.__fcoseUsed = true; }
     cy = cytoscape({
-      container: box, elements, minZoom: 0.1, maxZoom: 6, wheelSensitivity: 0.4,
+      container: box, elements, minZoom: 0.1, maxZoom: 6,
       style: [
         { selector: 'node', style: { 'background-color': e => KCOL[e.data('kind')] || '#999', width: 'data(size)', height: 'data(size)', label: 'data(label)', 'font-size': 11, 'text-valign': 'bottom',  color: '#222', 'text-outline-color': '#fff', 'text-outline-width': 2, 'min-zoomed-font-size': 0 } },
         { selector: 'node.nolabel', style: { label: '' } },
@@ -420,20 +451,35 @@
       cy.fit(hits, 80);
       relabel();
     });
-    cy.on('tap', 'node', ev => {
-      const n = ev.target, node = N[n.data('gi')];
+    showNode = n => {
+      const node = N[n.data('gi')];
       details.textContent = node.kind + ': ' + node.label + '\n\n' + Object.keys(node.props).map(k => k + ': ' + node.props[k]).join('\n') + '\n';
       const near = h('button', { type: 'button', text: 'Show its neighbours' });
-      near.addEventListener('click', () => {
-        const hood = n.closedNeighborhood();
-        cy.elements().removeClass('faded hit');
-        cy.elements().not(hood).addClass('faded');
-        cy.fit(hood.nodes(':visible'), 60);
-        relabel();
-      });
+      near.addEventListener('click', () => neighbours(n));
       details.append(near);
-    });
+    };
+    cy.on('tap', 'node', ev => showNode(ev.target));
     return cy;
+  }
+  let showNode = () => {};
+  function neighbours(n) {
+    const hood = n.closedNeighborhood();
+    cy.elements().removeClass('faded hit');
+    hood.nodes().style('display', 'element');
+    cy.elements().not(hood).addClass('faded');
+    cy.fit(hood.nodes(':visible'), 60);
+    relabel();
+  }
+  // Select the node of id `id` in the graph on screen and show it with its neighbours.
+  function focusOn(id) {
+    if (!cy) return false;
+    const n = cy.nodes().filter(e => N[e.data('gi')].id === id);
+    if (!n.length) return false;
+    cy.$(':selected').unselect();
+    n.select();
+    neighbours(n);
+    showNode(n);
+    return true;
   }
 
   // Labels that do not overlap: the most connected (and outlets, stories, documents) first; a
@@ -507,8 +553,8 @@
       done(graphView(G.stories[si]));
       return;
     }
-    if (si != null) renderStory(si); else renderIndex();
     window.scrollTo(0, 0);
+    if (si != null) renderStory(si, q.get('focus')); else renderIndex();
   }
   window.addEventListener('hashchange', route);
 
@@ -545,6 +591,28 @@
         graph: graphCheck(),
       });
       await waitRender(() => { location.hash = ''; });
+    }
+    // Find the most connected name of the first story's graph from the index, open its first
+    // story, and see it focused there.
+    const first = G.stories.find(st => st.graph);
+    const name = first && first.graph.nodes.filter(i => NAMED.has(N[i].kind))
+      .map(i => [first.graph.edges.filter(e => first.graph.nodes[e[0]] === i || first.graph.nodes[e[1]] === i).length, i])
+      .sort((a, b) => b[0] - a[0] || a[1] - b[1])[0];
+    if (name) {
+      const input = document.getElementById('name-search');
+      input.value = N[name[1]].label;
+      input.dispatchEvent(new Event('input'));
+      const links = [...document.querySelectorAll('#name-results a.name-link')];
+      const found = { name: N[name[1]].label, links: links.length };
+      if (links.length) {
+        await waitRender(() => links[0].click());
+        const sel = cy ? cy.$(':selected') : null;
+        found.selected = sel && sel.length === 1 ? N[sel.data('gi')].label : null;
+        found.faded = cy ? cy.elements('.faded').length : 0;
+        found.details = (document.getElementById('details') || {}).textContent.split('\n')[0];
+        await waitRender(() => { location.hash = ''; });
+      }
+      out.name_search = found;
     }
   }
 

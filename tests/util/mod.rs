@@ -344,6 +344,17 @@ pub mod browser {
             assert_eq!(n(g, "overlaps"), 0, "no two labels overlap: {s}");
             assert!(n(g, "labels") >= 3, "names are labelled: {s}");
         }
+        // A name found from the index opens its story focused on it and its neighbours.
+        let f = &t["name_search"];
+        assert!(n(f, "links") >= 1, "the name is found: {f}");
+        assert_eq!(f["selected"], f["name"], "its story opens on it: {f}");
+        assert!(n(f, "faded") > 0, "the rest of the graph steps back: {f}");
+        assert!(
+            f["details"]
+                .as_str()
+                .is_some_and(|d| d.ends_with(f["name"].as_str().unwrap_or("?"))),
+            "its provenance is shown: {f}"
+        );
         t
     }
 
