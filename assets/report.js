@@ -25,12 +25,10 @@
   N.forEach((n, i) => { if (n.kind === 'Document') docIndex[n.props.doc_id || n.id.slice(4)] = i; });
   const storyIndex = {};
   G.stories.forEach((s, i) => { storyIndex[s.id] = i; });
-  const storyOfGroup = {};
-  G.stories.forEach((s, i) => s.groups.forEach(g => { storyOfGroup[g] = i; }));
 
   // ---- DOM helpers ----
-  function h(tag, attrs, ...kids) {
-    const e = document.createElement(tag);
+  // An element with attributes (`text` sets its text, `on...` adds a listener) and children.
+  function fill(e, attrs, kids) {
     for (const k in attrs || {}) {
       if (k === 'text') e.textContent = attrs[k];
       else if (k.startsWith('on')) e.addEventListener(k.slice(2), attrs[k]);
@@ -39,16 +37,8 @@
     kids.flat(Infinity).forEach(c => { if (c != null) e.append(c); });
     return e;
   }
-  function s(tag, attrs, ...kids) {
-    const e = document.createElementNS(SVG, tag);
-    for (const k in attrs || {}) {
-      if (k === 'text') e.textContent = attrs[k];
-      else if (k.startsWith('on')) e.addEventListener(k.slice(2), attrs[k]);
-      else e.setAttribute(k, attrs[k]);
-    }
-    kids.flat(Infinity).forEach(c => { if (c != null) e.append(c); });
-    return e;
-  }
+  function h(tag, attrs, ...kids) { return fill(document.createElement(tag), attrs, kids); }
+  function s(tag, attrs, ...kids) { return fill(document.createElementNS(SVG, tag), attrs, kids); }
   function fmt(v) {
     if (v == null || !isFinite(v)) return '';
     const a = Math.abs(v);

@@ -183,14 +183,10 @@ impl ViewGraph {
         let stories_left_out = order.len().saturating_sub(MAX_STORIES);
         order.truncate(MAX_STORIES);
         // Each story's edges: those whose provenance is one of its documents.
-        let doc_node: HashMap<&str, usize> = story_of
-            .keys()
-            .filter_map(|&i| Some((nodes[i].0.strip_prefix("doc:")?, i)))
-            .collect();
         let mut edges_of: HashMap<usize, Vec<(usize, usize, &str)>> = HashMap::new();
         for &(a, b, k, d) in &resolved {
-            if let Some(s) = doc_node.get(d).and_then(|i| story_of.get(i)) {
-                edges_of.entry(*s).or_default().push((a, b, k));
+            if let Some(&s) = story_of.get(d) {
+                edges_of.entry(s).or_default().push((a, b, k));
             }
         }
         let mut used = vec![false; nodes.len()];
@@ -303,18 +299,19 @@ impl ViewGraph {
 }
 
 /// The documents of each story (by publication date, outlet and id; `date_outlet` reads them
-/// of a document) and the story of each document, from the IN_STORY edges.
-fn stories_and_documents<'a>(
-    edges: &[(usize, usize, &str, &str)],
+/// of a document) and the story of each document id, from the IN_STORY edges (whose
+/// provenance is the document).
+fn stories_and_documents<'a, 'e>(
+    edges: &[(usize, usize, &str, &'e str)],
     kind: &impl Fn(usize) -> &'a str,
     date_outlet: impl Fn(usize) -> (String, String),
-) -> (BTreeMap<usize, Vec<usize>>, HashMap<usize, usize>) {
+) -> (BTreeMap<usize, Vec<usize>>, HashMap<&'e str, usize>) {
     let mut docs_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     let mut story_of = HashMap::new();
-    for &(a, b, k, _) in edges {
+    for &(a, b, k, d) in edges {
         if k == "IN_STORY" && kind(a) == "Document" && kind(b) == "Story" {
             docs_of.entry(b).or_default().push(a);
-            story_of.insert(a, b);
+            story_of.insert(d, b);
         }
     }
     for d in docs_of.values_mut() {
