@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """NER speed and F1, side by side in one run, on the same sentences and the same weights.
 
-    scripts/bench-ner [--threads 2] [--reuters 1000] [--sweep 400]
+    scripts/bench-ner [--threads 2] [--reuters 1000] [--sweep 400] [--articles 100]
+                      [--skip-dev] [--baseline BINARY:MODEL_DIR]
 
 CoNLL-2003 dev (3,250 sentences), each of:
   transformers pipeline  `pipeline("token-classification")` on the sentences as text, at the
@@ -11,6 +12,11 @@ CoNLL-2003 dev (3,250 sentences), each of:
   newsgraph torch / onnx / onnx-int8   `newsgraph eval-ner --backend B` (tokenise, window,
                          batch, tag, score)
 with sentences/s, wordpieces/s (the model's wordpieces, [CLS]/[SEP] excluded) and dev F1.
+Then the workload users run, article-sized documents: the first 2,000 dev sentences as
+--articles text files of 2,000/--articles sentences each (a paragraph a sentence), and as one
+document, each through `newsgraph run` (the default backend, NER stage time from run.json),
+beside the pipeline on the same 2,000 sentences at its best batch size; with --baseline, the
+same two corpora through another build too (say the previous commit's binary and model).
 Then `newsgraph run` end to end on the first --reuters stories of
 ../shared/corpora/reuters-21578 with each newsgraph backend: wall time, NER time, sentences,
 peak RSS (from /usr/bin/time -v). Prints a Markdown table and writes work/bench-ner.json.
@@ -78,6 +84,9 @@ def main() -> None:
     ap.add_argument("--sweep", type=int, default=400)
     ap.add_argument("--model", default=str(ROOT / "models/ner-distilbert-cased"))
     ap.add_argument("--skip-python", action="store_true")
+    ap.add_argument("--skip-dev", action="store_true", help="no CoNLL dev rows (articles and Reuters only)")
+    ap.add_argument("--articles", type=int, default=100, help="documents of the article-sized corpus (0: none)")
+    ap.add_argument("--baseline", help="BINARY:MODEL_DIR, another build run on the article-sized corpora too")
     args = ap.parse_args()
 
     import torch
@@ -90,6 +99,9 @@ def main() -> None:
     dev = read_conll(dev_path)
     gold = [t for _, t in dev]
     model = load(model_dir)
+    # A model with a syntax head: the Python rows run its NER part (the same weights); newsgraph
+    # runs both heads in its one pass.
+    model = getattr(model, "ner", model)
     labels = [model.config.id2label[i] for i in range(len(model.config.id2label))]
     tok = BertTokenizerFast(vocab_file=str(model_dir / "vocab.txt"), do_lower_case=False, strip_accents=False,
                             model_input_names=["input_ids", "attention_mask"])
@@ -103,9 +115,10 @@ def main() -> None:
                      "note": note})
         print(f"bench-ner: {name}: {len(dev) / seconds:.1f} sentences/s, F1 {f}", file=sys.stderr)
 
+    texts = [" ".join(w) for w, _ in dev]
+    pipe = best = None
     if not args.skip_python:
         # transformers pipeline at its best batch size.
-        texts = [" ".join(w) for w, _ in dev]
         pipe = pipeline("token-classification", model=model, tokenizer=tok, device=-1)
         sweep = {}
         for bs in (1, 8, 16, 32, 64):
@@ -113,6 +126,7 @@ def main() -> None:
             pipe(texts[: args.sweep], batch_size=bs)
             sweep[bs] = args.sweep / (time.perf_counter() - t)
         best = max(sweep, key=sweep.get)
+    if not args.skip_python and not args.skip_dev:
         t = time.perf_counter()
         pipe(texts, batch_size=best)
         row(f"transformers pipeline (batch {best})", time.perf_counter() - t, None,
@@ -141,11 +155,48 @@ def main() -> None:
                             out.append(labels[int(best_ids[r, p])])
                     preds[i] = out
         row("raw torch, length-sorted batches of 32", time.perf_counter() - t, f1(gold, preds))
-        del pipe
-    del model
 
     binary = ROOT / "target/release/newsgraph"
-    for backend in ("torch", "onnx", "onnx-int8"):
+    articles = []
+    if args.articles:
+        # The workload users run: many article-sized documents, against the same sentences as
+        # one document, and the pipeline on those sentences.
+        n = 2000
+        tmp = Path(tempfile.mkdtemp())
+        many, one = tmp / f"articles-{args.articles}", tmp / "articles-1"
+        many.mkdir()
+        one.mkdir()
+        per = n // args.articles
+        for d in range(args.articles):
+            (many / f"doc{d:04d}.txt").write_text("\n\n".join(texts[d * per:(d + 1) * per]) + "\n", encoding="utf-8")
+        (one / "all.txt").write_text("\n\n".join(texts[:per * args.articles]) + "\n", encoding="utf-8")
+        if pipe is not None:
+            t = time.perf_counter()
+            pipe(texts[:per * args.articles], batch_size=best)
+            secs = time.perf_counter() - t
+            articles.append({"system": f"transformers pipeline (batch {best})", "corpus": "the same sentences",
+                             "ner_s": round(secs, 2), "sentences_per_s": round(per * args.articles / secs, 1)})
+        builds = [("newsgraph", binary, Path(args.model))]
+        if args.baseline:
+            b, m = args.baseline.split(":", 1)
+            builds.append(("baseline", Path(b), Path(m)))
+        for name, exe, mdir in builds:
+            for corpus, label in ((many, f"{args.articles} documents of {per} sentences"), (one, "1 document")):
+                out_dir = tmp / f"out-{name}-{corpus.name}"
+                p = subprocess.run([str(exe), "run", str(corpus), "--out", str(out_dir), "--threads",
+                                    str(args.threads), "--model", str(mdir)], capture_output=True, text=True)
+                if p.returncode not in (0, 2):
+                    sys.exit(f"bench-ner: run failed:\n{p.stderr[-2000:]}")
+                run = json.loads((out_dir / "run.json").read_text())
+                ner = run["timings_seconds"].get("ner", 0.0)
+                # Per CoNLL sentence (newsgraph's splitter cuts a few of them in two).
+                articles.append({"system": f"{name} run ({run['model'].get('backend', '')})", "corpus": label,
+                                 "ner_s": ner, "sentences_per_s": round(per * args.articles / max(ner, 1e-9), 1),
+                                 "split_sentences": run["counts"]["sentences"]})
+                print(f"bench-ner: articles {articles[-1]}", file=sys.stderr)
+    del pipe, model
+
+    for backend in (() if args.skip_dev else ("torch", "onnx", "onnx-int8")):
         out = subprocess.run([str(binary), "eval-ner", str(dev_path), "--json", "--backend", backend,
                               "--threads", str(args.threads), "--model", str(model_dir)],
                              capture_output=True, text=True, check=True)
@@ -190,7 +241,7 @@ def main() -> None:
     except (OSError, IndexError):
         pass
     result = {"cpu": cpu, "threads": args.threads, "dev_sentences": len(dev), "dev_wordpieces": pieces,
-              "conll_dev": rows, "reuters": runs, "python": platform.python_version(), "torch": torch.__version__}
+              "conll_dev": rows, "articles": articles, "reuters": runs, "python": platform.python_version(), "torch": torch.__version__}
     (ROOT / "work").mkdir(exist_ok=True)
     (ROOT / "work/bench-ner.json").write_text(json.dumps(result, indent=2) + "\n")
     base = next((r for r in rows if r["system"].startswith("transformers")), None)
@@ -201,6 +252,14 @@ def main() -> None:
         ratio = f"{r['sentences_per_s'] / base['sentences_per_s']:.1f}x" if base else ""
         print(f"| {r['system']} | {r['sentences_per_s']} | {r['wordpieces_per_s']} | {ratio} | "
               f"{r['dev_f1'] if r['dev_f1'] is not None else 'same weights as raw torch'} |")
+    if articles:
+        pbase = next((a for a in articles if a["system"].startswith("transformers")), None)
+        print(f"\nArticle-sized documents: the first 2,000 CoNLL dev sentences (sentences/s per CoNLL sentence, NER stage):\n")
+        print("| system | corpus | NER s | sentences/s | vs pipeline |")
+        print("|---|---|---|---|---|")
+        for a in articles:
+            ratio = f"{a['sentences_per_s'] / pbase['sentences_per_s']:.1f}x" if pbase else ""
+            print(f"| {a['system']} | {a['corpus']} | {a['ner_s']} | {a['sentences_per_s']} | {ratio} |")
     if runs:
         print(f"\n`newsgraph run` on the first {args.reuters} Reuters stories:\n")
         print("| backend | documents | sentences | wall s | NER s | NER sentences/s | peak RSS MB |")

@@ -427,59 +427,95 @@ pub fn doc_pipeline<'a>(
 /// the model block by block, so its model inputs never all sit in memory at once.
 const SENTENCE_BLOCK: usize = 4096;
 
-/// Run NER over every sentence of every document, a block of one document's sentences at a
-/// time, each block sorted by length and batched.
+/// Run NER over every sentence of every document. The sentences of the chunk's documents are
+/// tagged together, a block of at most [`SENTENCE_BLOCK`] at a time (whole documents, or one
+/// long document's own blocks), so short documents fill the model's batches as well as long
+/// ones; a batch holds windows of one length, and a sentence's labels and parse never depend
+/// on the other documents ([`NerModel::predict`]). With libtorch, whose rounding depends on a
+/// batch's rows ([`NerModel::rows_independent`]), a block holds one document's sentences.
 pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>) -> Result<()> {
     let tokenizer = &model.tokenizer;
+    let parse = model.syntax.is_some();
+    // (document, its sentences) parts: a document, or a block of a long one.
+    let parts: Vec<(usize, Range<usize>)> = docs
+        .iter()
+        .enumerate()
+        .flat_map(|(d, doc)| {
+            let n = doc.sentences.len();
+            (0..n)
+                .step_by(SENTENCE_BLOCK)
+                .map(move |b| (d, b..(b + SENTENCE_BLOCK).min(n)))
+        })
+        .collect();
     for doc in docs.iter_mut() {
         doc.mentions.clear();
         doc.syntax.clear();
-        let n = doc.sentences.len();
-        for block in (0..n).step_by(SENTENCE_BLOCK) {
-            let ids = block..(block + SENTENCE_BLOCK).min(n);
-            let d = &*doc;
-            let parse = model.syntax.is_some();
-            let (inputs, words): (Vec<Tokenized>, Vec<Vec<Range<usize>>>) = ids
-                .clone()
-                .into_par_iter()
-                .map(|s| {
-                    let text = d.slice(&d.sentences[s].range);
-                    let mut tok = tokenizer.tokenize_sentence(text);
-                    let words = if parse {
-                        crate::syntax::attach(&mut tok, text)
-                    } else {
-                        Vec::new()
-                    };
-                    (tok, words)
-                })
-                .unzip();
-            // Batches never mix documents: with dynamic int8 quantisation a batch's
-            // activations share one scale, so a sentence's labels would depend on its
-            // batch-mates, and the output on how the corpus was cut into chunks or partitions.
-            let tags = model.predict_sentences(&inputs, |k| {
-                if let Some(pb) = pb {
-                    pb.tick();
-                    let n =
-                        k as u64 + TAGGED.fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
-                    pb.set_message(format!("{n} windows tagged"));
-                }
-            })?;
-            let mut found = Vec::new();
-            let mut parses = Vec::new();
-            for (((s, tok), pieces), words) in ids.zip(&inputs).zip(&tags).zip(&words) {
-                let range = &d.sentences[s].range;
-                let text = d.slice(range);
-                let spans = ner::spans(tok, pieces, &model.labels, text);
-                found.extend(spans.into_iter().map(|span| span.mention(range.start, s)));
-                if let (Some(raw), Some(tables)) = (&pieces.syntax, &model.syntax) {
-                    parses.push(crate::syntax::Parse {
-                        sentence: s as u32,
-                        words: raw.decode(tables, text, words, range.start),
-                    });
-                }
+    }
+    let mut k = 0;
+    while k < parts.len() {
+        let mut n = 1;
+        let mut size = parts[k].1.len();
+        while k + n < parts.len()
+            && model.rows_independent()
+            && size + parts[k + n].1.len() <= SENTENCE_BLOCK
+        {
+            size += parts[k + n].1.len();
+            n += 1;
+        }
+        let block = &parts[k..k + n];
+        k += n;
+        let sentences: Vec<(usize, usize)> = block
+            .iter()
+            .flat_map(|(d, r)| r.clone().map(move |s| (*d, s)))
+            .collect();
+        let mut texts = Vec::with_capacity(block.len());
+        let mut at = 0;
+        for (_, r) in block {
+            texts.push(at..at + r.len());
+            at += r.len();
+        }
+        let ds = &*docs;
+        let (inputs, words): (Vec<Tokenized>, Vec<Vec<Range<usize>>>) = sentences
+            .par_iter()
+            .map(|&(d, s)| {
+                let doc = &ds[d];
+                let text = doc.slice(&doc.sentences[s].range);
+                let mut tok = tokenizer.tokenize_sentence(text);
+                let words = if parse {
+                    crate::syntax::attach(&mut tok, text)
+                } else {
+                    Vec::new()
+                };
+                (tok, words)
+            })
+            .unzip();
+        let tags = model.predict_texts(&inputs, &texts, |k| {
+            if let Some(pb) = pb {
+                pb.tick();
+                let n = k as u64 + TAGGED.fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
+                pb.set_message(format!("{n} windows tagged"));
             }
+        })?;
+        for ((&(d, s), (tok, pieces)), words) in
+            sentences.iter().zip(inputs.iter().zip(&tags)).zip(&words)
+        {
+            let doc = &mut docs[d];
+            let range = doc.sentences[s].range.clone();
+            let text = doc.slice(&range);
+            let spans = ner::spans(tok, pieces, &model.labels, text);
+            let found: Vec<_> = spans
+                .into_iter()
+                .map(|span| span.mention(range.start, s))
+                .collect();
+            let parsed = match (&pieces.syntax, &model.syntax) {
+                (Some(raw), Some(tables)) => Some(crate::syntax::Parse {
+                    sentence: s as u32,
+                    words: raw.decode(tables, text, words, range.start),
+                }),
+                _ => None,
+            };
             doc.mentions.extend(found);
-            doc.syntax.extend(parses);
+            doc.syntax.extend(parsed);
         }
     }
     Ok(())

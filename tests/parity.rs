@@ -180,19 +180,7 @@ fn onnx_backends_match_torch_piece_by_piece() {
     use newsgraph::ner::Backend;
     let dir = shipped_model();
     let mut texts: Vec<String> = SENTENCES.iter().map(|s| s.to_string()).collect();
-    if let Some(dev) = shared("data/conll2003/dev.txt") {
-        let conll = std::fs::read_to_string(dev).unwrap();
-        let mut words = Vec::new();
-        for line in conll.lines() {
-            match line.split_whitespace().next() {
-                Some("-DOCSTART-") => {}
-                Some(w) => words.push(w.to_string()),
-                None if !words.is_empty() => texts.push(std::mem::take(&mut words).join(" ")),
-                None => {}
-            }
-        }
-        texts.truncate(SENTENCES.len() + 400);
-    }
+    texts.extend(dev_texts(400));
     let torch = NerModel::load(&dir, tch::Device::Cpu).unwrap();
     let inputs: Vec<_> = texts.iter().map(|s| torch.tokenizer.tokenize(s)).collect();
     let want = torch.predict(&inputs, |_| {}).unwrap();
@@ -219,6 +207,80 @@ fn onnx_backends_match_torch_piece_by_piece() {
         assert!(
             (differ as f64) <= tolerance * n as f64,
             "{backend:?}: {differ} of {n} pieces labelled differently from torch"
+        );
+    }
+}
+
+/// The first `n` CoNLL-2003 dev sentences as text.
+fn dev_texts(n: usize) -> Vec<String> {
+    let dev = shared("data/conll2003/dev.txt").expect("../shared/data/conll2003/dev.txt");
+    let conll = std::fs::read_to_string(dev).unwrap();
+    let (mut texts, mut words) = (Vec::new(), Vec::new());
+    for line in conll.lines() {
+        match line.split_whitespace().next() {
+            Some("-DOCSTART-") => {}
+            Some(w) => words.push(w.to_string()),
+            None if !words.is_empty() => texts.push(std::mem::take(&mut words).join(" ")),
+            None => {}
+        }
+    }
+    texts.truncate(n);
+    texts
+}
+
+/// Sentences are batched across documents (`run` tags a chunk's documents together), so what
+/// a sentence's batch-mates are must never change its reading: each ONNX backend gives every
+/// piece's probabilities and the parse bit for bit the same, read among 300 dev sentences and
+/// the sentences above or alone. libtorch does not (its products round differently with the
+/// number of rows), so `run` batches its sentences one document at a time.
+#[test]
+fn a_sentence_reads_the_same_alone_or_among_others() {
+    use newsgraph::ner::Backend;
+    let dir = shipped_model();
+    let mut texts: Vec<String> = SENTENCES.iter().map(|s| s.to_string()).collect();
+    texts.extend(dev_texts(300));
+    for backend in [Backend::OnnxInt8, Backend::Onnx, Backend::Torch] {
+        let m = NerModel::load_with(&dir, tch::Device::Cpu, backend).unwrap();
+        assert_eq!(m.rows_independent(), backend != Backend::Torch);
+        if !m.rows_independent() {
+            continue;
+        }
+        let inputs: Vec<_> = texts
+            .iter()
+            .map(|s| {
+                let mut t = m.tokenizer.tokenize_sentence(s);
+                newsgraph::syntax::attach(&mut t, s);
+                t
+            })
+            .collect();
+        let together = m.predict(&inputs, |_| {}).unwrap();
+        let mut shared_batches = 0;
+        for (i, (input, got)) in inputs.iter().zip(&together).enumerate() {
+            let alone = m
+                .predict(std::slice::from_ref(input), |_| {})
+                .unwrap()
+                .pop()
+                .unwrap();
+            assert!(
+                got.syntax.is_some(),
+                "{backend:?}: no parse of {:?}",
+                texts[i]
+            );
+            assert!(
+                alone == *got,
+                "{backend:?}: {:?} reads otherwise alone than among others",
+                texts[i]
+            );
+            shared_batches += inputs
+                .iter()
+                .filter(|t| t.ids.len() == input.ids.len())
+                .count()
+                .min(2)
+                - 1;
+        }
+        assert!(
+            shared_batches > 200,
+            "{shared_batches} sentences had batch-mates"
         );
     }
 }

@@ -8,6 +8,7 @@ use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
 use rust_tokenizers::tokenizer::{BertTokenizer, Tokenizer};
 use rust_tokenizers::vocab::Vocab;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use tch::{nn, Device, Kind, Tensor};
 
@@ -220,6 +221,16 @@ impl NerModel {
         }
     }
 
+    /// Whether a window's reading is the same bit for bit whatever the other windows of its
+    /// batch (of one length): true for the ONNX graphs (`tests/parity.rs` checks it), whose
+    /// kernels compute each row on its own, and false for libtorch, whose matrix products
+    /// round differently with the number of rows. `run` batches the sentences of many
+    /// documents together only where this holds, so its output never depends on how the
+    /// corpus was cut into chunks.
+    pub fn rows_independent(&self) -> bool {
+        matches!(self.engine, Engine::Onnx(_))
+    }
+
     /// Load the model directory `dir` for `backend` (the ONNX backends run on the CPU).
     pub fn load_with(dir: &Path, device: Device, backend: Backend) -> Result<NerModel> {
         let fetched;
@@ -415,34 +426,55 @@ impl NerModel {
         sentences: &[Tokenized],
         progress: impl FnMut(usize),
     ) -> Result<Vec<Tagged>> {
-        if !self.context || sentences.len() < 2 {
+        self.predict_texts(
+            sentences,
+            std::slice::from_ref(&(0..sentences.len())),
+            progress,
+        )
+    }
+
+    /// Label every piece of the sentences of several texts at once: `texts` cuts `sentences`
+    /// into runs of consecutive sentences of one text each. Their windows share batches (of
+    /// one length, see [`predict`](Self::predict)), so many short documents fill batches as
+    /// well as one long one.
+    pub fn predict_texts(
+        &self,
+        sentences: &[Tokenized],
+        texts: &[Range<usize>],
+        progress: impl FnMut(usize),
+    ) -> Result<Vec<Tagged>> {
+        if !self.context {
             return self.predict(sentences, progress);
         }
-        let stream = Tokenized {
-            ids: sentences
-                .iter()
-                .flat_map(|t| t.ids.iter().copied())
-                .collect(),
-            ..Default::default()
-        };
-        let tags = self
-            .predict(std::slice::from_ref(&stream), progress)?
-            .pop()
-            .unwrap_or_default();
-        let mut at = 0;
-        Ok(sentences
+        let streams: Vec<Tokenized> = texts
             .iter()
-            .map(|t| {
-                let end = (at + t.ids.len()).min(tags.len());
-                let mine = tags.slice(at..end);
-                at = end;
-                mine
+            .map(|r| match &sentences[r.clone()] {
+                // A text of one sentence is read as it is (with its words, so it is parsed).
+                [one] => one.clone(),
+                many => Tokenized {
+                    ids: many.iter().flat_map(|t| t.ids.iter().copied()).collect(),
+                    ..Default::default()
+                },
             })
-            .collect())
+            .collect();
+        let tags = self.predict(&streams, progress)?;
+        let mut out = Vec::with_capacity(sentences.len());
+        for (r, tags) in texts.iter().zip(tags) {
+            let mut at = 0;
+            for t in &sentences[r.clone()] {
+                let end = (at + t.ids.len()).min(tags.len());
+                out.push(tags.slice(at..end));
+                at = end;
+            }
+        }
+        Ok(out)
     }
 
     /// Label every piece of every input, each read on its own. Inputs are windowed, sorted by
-    /// length and batched.
+    /// length and batched; a batch holds windows of one length only, so no row is padded, and
+    /// with the ONNX graphs a row's output is bit for bit what it would be alone (the int8
+    /// graph quantises each row's activations on their own: `scripts/export_onnx.py`; see
+    /// [`rows_independent`](Self::rows_independent)).
     pub fn predict(
         &self,
         inputs: &[Tokenized],
@@ -469,6 +501,7 @@ impl NerModel {
             let mut n = 1;
             while k + n < order.len()
                 && n < self.batch_size
+                && longest(k + n) == longest(k)
                 && (n + 1) * (longest(k + n) + 2) <= budget
             {
                 n += 1;
