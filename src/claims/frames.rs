@@ -43,8 +43,9 @@ pub struct Reading {
     /// Someone's own, named by a pronoun ("their two children"), or a part of people named
     /// by one ("three of them children"): never the story's figure.
     pub aside: bool,
-    /// A counter of page furniture: the number or what it is a part of is a `-none` noun of
-    /// the measure table ("16 of 26 Photos").
+    /// No claim at all: a counter of page furniture (the number or what it is a part of is a
+    /// `-none` noun of the measure table: "16 of 26 Photos"), or someone's age set off by
+    /// commas after them ("Another man, 81, died"; see [`age_aside`]).
     pub furniture: bool,
 }
 
@@ -498,6 +499,26 @@ pub fn holder_phrase(p: &Parse, text: &str, h: usize) -> String {
         .join(" ")
 }
 
+/// A whole number under 130 standing alone between commas right after a noun or a name
+/// ("Another man, 81, died", "Smith, 45, was"): the age news writing puts there, read from
+/// the words' order and not from the label the parser gave it (`appos` in one reading,
+/// `nsubj` of the verb in another).
+fn age_aside(p: &Parse, text: &str, i: usize) -> bool {
+    let comma = |k: Option<usize>| k.is_some_and(|k| form(p, text, k) == ",");
+    let before = i.checked_sub(2);
+    let after_noun = before.is_some_and(|b| matches!(p.words[b].upos.as_str(), "NOUN" | "PROPN"));
+    let closed = comma(Some(i + 1).filter(|&k| k < p.words.len()))
+        || i + 1 == p.words.len()
+        || p.words
+            .get(i + 1)
+            .is_some_and(|w| w.upos == "PUNCT" && form(p, text, i + 1) != "-");
+    let small = form(p, text, i)
+        .parse::<u32>()
+        .is_ok_and(|n| (1..130).contains(&n));
+    let alone = p.children(i).all(|c| p.words[c].upos == "PUNCT");
+    small && alone && after_noun && comma(i.checked_sub(1)) && closed
+}
+
 /// Read the number carried by the quantity at view bytes `range`: see [`Reading`].
 pub fn read(
     p: &Parse,
@@ -579,10 +600,11 @@ pub fn read(
     if holder.is_some_and(pronoun) {
         holder = None;
     }
-    let furniture = partitive_of(p, text, i)
-        .into_iter()
-        .chain(f.counted)
-        .any(|k| table.is_none(&form(p, text, k)));
+    let furniture = age_aside(p, text, i)
+        || partitive_of(p, text, i)
+            .into_iter()
+            .chain(f.counted)
+            .any(|k| table.is_none(&form(p, text, k)));
     Some(Reading {
         event,
         cue_is_noun,
@@ -783,5 +805,35 @@ mod tests {
             ("12", "12", "NUM", 2, "obj"),
         ]);
         assert_eq!(key_of(&s, "12"), ("deaths".into(), None));
+    }
+
+    #[test]
+    fn an_age_between_commas_is_no_claim_whatever_its_label() {
+        // "Another man, 81, died Friday ..." (Fox News, Florence): two readings of the same
+        // sentence by the parser, the age as `appos` of "man" and as a second subject of "died".
+        for (head, rel) in [(2, "appos"), (6, "nsubj")] {
+            let s = rows(&[
+                ("Another", "another", "DET", 2, "det"),
+                ("man", "man", "NOUN", 6, "nsubj"),
+                (",", ",", "PUNCT", 4, "punct"),
+                ("81", "81", "NUM", head, rel),
+                (",", ",", "PUNCT", 2, "punct"),
+                ("died", "die", "VERB", 0, "root"),
+                ("Friday", "Friday", "PROPN", 6, "obl:tmod"),
+            ]);
+            assert_eq!(key_of(&s, "81").0, FURNITURE, "{rel}");
+        }
+        // A count in a list stays one: "... killed 84 people, 10 of them children".
+        let s = rows(&[
+            ("killed", "kill", "VERB", 0, "root"),
+            ("84", "84", "NUM", 3, "nummod"),
+            ("people", "people", "NOUN", 1, "obj"),
+            (",", ",", "PUNCT", 5, "punct"),
+            ("10", "10", "NUM", 3, "appos"),
+            ("of", "of", "ADP", 7, "case"),
+            ("them", "they", "PRON", 5, "nmod"),
+            ("children", "child", "NOUN", 5, "dep"),
+        ]);
+        assert_ne!(key_of(&s, "10").0, FURNITURE);
     }
 }

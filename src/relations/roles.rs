@@ -104,10 +104,15 @@ impl Sentence<'_> {
         self.mention_of[w].map(|m| self.doc.mentions[m].etype)
     }
 
-    /// A plural noun ("candidates", "leaders"): its lemma is not the word.
+    /// A plural noun ("candidates", "leaders"): its lemma is not the word, or, where the
+    /// lemma head left a common noun in -s as it is ("writers"), its ending says so.
     fn is_plural(&self, w: usize) -> bool {
         let text = self.text(w).to_lowercase();
-        text.ends_with('s') && self.lemma(w) != text
+        let unchanged = self.lemma(w) == text;
+        text.ends_with('s')
+            && (!unchanged
+                || (self.p.words[w].upos == "NOUN"
+                    && !["ss", "us", "is"].iter().any(|e| text.ends_with(e))))
     }
 
     /// A word that can name a post: a common noun outside every entity, or a title from the
@@ -370,9 +375,11 @@ pub(super) fn roles_from_parse(
                 _ => None,
             })
             .collect();
+        // Any noun after the name with its own "of": the parser labels the same phrase `nmod`,
+        // `appos` or `list` from one reading to the next, and the case word says what it is.
         for c in p
             .children(h)
-            .filter(|&c| c > h && p.words[c].base_rel() == "nmod")
+            .filter(|&c| c > h && matches!(p.words[c].upos.as_str(), "NOUN" | "PROPN"))
         {
             // "of member station WBEZ": the name right after the noun names it.
             let Some(o) = s.mention_of[c].or_else(|| s.mention_of.get(c + 1).copied().flatten())
