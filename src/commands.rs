@@ -236,20 +236,45 @@ pub fn ner(text: &str, json: bool, model: &ModelChoice, mut out: impl Write) -> 
     Ok(0)
 }
 
+/// How `eval-ner` reads and reports: the case of the words, whether a document's names are
+/// made consistent, and where to write each word's predicted label.
+pub struct EvalNerOptions<'a> {
+    pub case: ner::eval::Case,
+    pub consistency: bool,
+    pub predictions: Option<&'a Path>,
+}
+
 /// `eval-ner`: entity-level scores of a model on a CoNLL file.
 pub fn eval_ner(
     conll: &Path,
     json: bool,
     threads: usize,
     model: &ModelChoice,
-    case: ner::eval::Case,
+    opts: EvalNerOptions<'_>,
     mut out: impl Write,
 ) -> Result<i32> {
+    let EvalNerOptions {
+        case,
+        consistency,
+        predictions,
+    } = opts;
     tch::set_num_threads(threads.max(1) as i32);
-    let model = model.load()?;
+    let mut model = model.load()?;
+    model.consistency = consistency;
     let pb = pipeline::progress(0, "eval");
     let ev = ner::eval::evaluate_cased(&model, conll, case, |n| pb.inc(n as u64))?;
     pb.finish_and_clear();
+    if let Some(path) = predictions {
+        let (data, _) = ner::eval::read_conll_docs(conll)?;
+        let mut text = String::new();
+        for ((words, gold), pred) in data.iter().zip(&ev.predictions) {
+            for ((w, g), p) in words.iter().zip(gold).zip(pred) {
+                text.push_str(&format!("{w} {g} {p}\n"));
+            }
+            text.push('\n');
+        }
+        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+    }
     if json {
         let s = serde_json::to_string_pretty(&ev).map_err(json_err)?;
         writeln!(out, "{s}").map_err(stdout_err)?;

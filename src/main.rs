@@ -193,6 +193,13 @@ enum Command {
         /// Case the words first: as written, upper case (headlines, wire slugs) or lower case.
         #[arg(long, default_value = "asis", value_parser = ["asis", "upper", "lower"])]
         case: String,
+        /// Tag each sentence on its own, without giving a document's confident names' types to
+        /// their unsure repetitions.
+        #[arg(long)]
+        no_consistency: bool,
+        /// Also write the file back with each word's predicted label after its own (CoNLL).
+        #[arg(long, value_name = "FILE")]
+        predictions: Option<PathBuf>,
     },
     /// Parse one text (argument or --stdin): each sentence as CoNLL-U (id, form, lemma, upos,
     /// head, deprel; the words' code-point offsets in MISC as Start=/End=), or JSON.
@@ -380,13 +387,26 @@ fn real_main(cli: Cli) -> Result<i32> {
             threads,
             model,
             case,
+            no_consistency,
+            predictions,
         } => {
             let case = match case.as_str() {
                 "upper" => ner::eval::Case::Upper,
                 "lower" => ner::eval::Case::Lower,
                 _ => ner::eval::Case::Asis,
             };
-            commands::eval_ner(&conll, json, threads, &model.into(), case, stdout())?
+            commands::eval_ner(
+                &conll,
+                json,
+                threads,
+                &model.into(),
+                commands::EvalNerOptions {
+                    case,
+                    consistency: !no_consistency,
+                    predictions: predictions.as_deref(),
+                },
+                stdout(),
+            )?
         }
         Command::Parse { input, json, model } => {
             commands::parse(&input.read()?, json, &model.into(), stdout())?

@@ -489,13 +489,16 @@ pub fn tag_all(docs: &mut [Document], model: &NerModel, pb: Option<&ProgressBar>
                 (tok, words)
             })
             .unzip();
-        let tags = model.predict_texts(&inputs, &texts, |k| {
+        let mut tags = model.predict_texts(&inputs, &texts, |k| {
             if let Some(pb) = pb {
                 pb.tick();
                 let n = k as u64 + TAGGED.fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
                 pb.set_message(format!("{n} windows tagged"));
             }
         })?;
+        if model.consistency {
+            ner::consistency::harmonize_texts(&inputs, &mut tags, &texts, &model.labels);
+        }
         for ((&(d, s), (tok, pieces)), words) in
             sentences.iter().zip(inputs.iter().zip(&tags)).zip(&words)
         {

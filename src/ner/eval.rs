@@ -122,6 +122,9 @@ pub struct Evaluation {
     pub sentences_per_second: f64,
     /// How the words were cased.
     pub case: Case,
+    /// The predicted label of every word, sentence after sentence (`eval-ner --predictions`).
+    #[serde(skip)]
+    pub predictions: Vec<Vec<String>>,
 }
 
 /// How the words of the evaluation file are cased before tagging (the gold tags stay).
@@ -181,9 +184,20 @@ pub fn evaluate_cased(
     let mut pieces = Vec::with_capacity(inputs.len());
     for (k, &a) in doc_starts.iter().enumerate() {
         let b = doc_starts.get(k + 1).copied().unwrap_or(inputs.len());
-        pieces.extend(model.predict_sentences(&inputs[a..b], &mut progress)?);
+        let mut tags = model.predict_sentences(&inputs[a..b], &mut progress)?;
+        if model.consistency {
+            let doc = &inputs[a..b];
+            super::consistency::harmonize_texts(
+                doc,
+                &mut tags,
+                std::slice::from_ref(&(0..doc.len())),
+                &model.labels,
+            );
+        }
+        pieces.extend(tags);
     }
     let mut counts: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let mut predictions = Vec::with_capacity(data.len());
     for (((_, gold), (tok, firsts)), pcs) in data.iter().zip(&toks).zip(&pieces) {
         let wt = word_tags(tok, pcs, &model.labels);
         // Predicted label per CoNLL word: the tag of the first tokenizer word inside it.
@@ -201,6 +215,7 @@ pub fn evaluate_cased(
             })
             .collect();
         let (g, p) = (spans(gold), spans(&pred));
+        predictions.push(pred);
         for s in &g {
             counts.entry(s.2.clone()).or_default().2 += 1;
         }
@@ -231,6 +246,7 @@ pub fn evaluate_cased(
         seconds,
         sentences_per_second: data.len() as f64 / seconds.max(1e-9),
         case,
+        predictions,
     })
 }
 

@@ -8,6 +8,7 @@
 //! Inputs longer than the window are cut into overlapping windows, and each word takes its label
 //! from the window where it sits farthest from an edge. Windows of all inputs are sorted by
 //! length and batched, so a batch holds inputs of similar length (little padding).
+pub mod consistency;
 pub mod eval;
 pub mod hub;
 mod model;
@@ -208,6 +209,34 @@ impl Tagged {
         (n > 0)
             .then(|| self.probs.get(p * n..(p + 1) * n))
             .flatten()
+    }
+
+    /// Move piece `p`'s distribution towards label `want` (`weight` of 1 makes it certain),
+    /// and its best label with it. Nothing happens when the model gave no distribution.
+    pub fn pull(&mut self, p: usize, want: usize, weight: f32) {
+        let n = self.labels;
+        let Some(dist) = (n > 0)
+            .then(|| self.probs.get_mut(p * n..(p + 1) * n))
+            .flatten()
+        else {
+            return;
+        };
+        for (l, v) in dist.iter_mut().enumerate() {
+            let target = if l == want { 1.0 } else { 0.0 };
+            *v = (1.0 - weight) * *v + weight * target;
+        }
+        let (mut label, mut prob) = (0usize, f32::NEG_INFINITY);
+        for (l, &v) in dist.iter().enumerate() {
+            if v > prob {
+                (label, prob) = (l, v);
+            }
+        }
+        if let Some(piece) = self.pieces.get_mut(p) {
+            *piece = PieceTag {
+                label: label as u16,
+                prob,
+            };
+        }
     }
 
     /// Pieces `range` of this reading (a sentence out of a stream).

@@ -184,6 +184,9 @@ pub struct NerModel {
     pub window: usize,
     pub overlap: usize,
     pub batch_size: usize,
+    /// Give a document's confident names' types to their unsure repetitions
+    /// ([`consistency`](super::consistency)); on unless switched off (`--no-consistency`).
+    pub consistency: bool,
     /// The syntax head's tables, when the model has one (`syntax.json`): then an input with
     /// parser words ([`Tokenized::heads`]) is parsed in the same pass.
     pub syntax: Option<SyntaxTables>,
@@ -413,6 +416,7 @@ impl NerModel {
             window: (max_pos - 2).min(254),
             overlap: 64,
             batch_size: 32,
+            consistency: true,
             syntax,
         })
     }
