@@ -484,3 +484,25 @@ fn a_name_of_an_organisation_is_affiliated_with_it() {
         "{edges:#?}"
     );
 }
+
+/// A caption that ends on a name ("Turned: Rick Gates", Daily Mail) has no word after the
+/// name for the apposition rule to read: the relation rules keep the document's layer.
+#[test]
+fn a_sentence_that_ends_on_a_name_keeps_its_relations() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("caption.txt"),
+        "Turned: Rick Gates\n\nRick Gates, a former campaign aide, told prosecutors about the meetings.\n",
+    )
+    .unwrap();
+    let (_t, out, o) = run_pipeline(dir.path(), &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    let edges = csv_rows(&out.join("edges.csv")).1;
+    assert!(
+        edges
+            .iter()
+            .any(|e| e["type"] == "HAS_ROLE" && e["from"] == "per:rick-gates"),
+        "{edges:#?}"
+    );
+}

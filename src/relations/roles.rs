@@ -88,11 +88,12 @@ struct Sentence<'a> {
 }
 
 impl Sentence<'_> {
+    /// Word `w`'s text; empty past the sentence's end (a name that ends it has no word after).
     fn text(&self, w: usize) -> &str {
-        self.doc
-            .view
-            .text
-            .get(self.p.words[w].range())
+        self.p
+            .words
+            .get(w)
+            .and_then(|x| self.doc.view.text.get(x.range()))
             .unwrap_or("")
     }
 
