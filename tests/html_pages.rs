@@ -302,10 +302,11 @@ fn mention_bags(out: &std::path::Path) -> HashMap<String, HashMap<(String, Strin
 }
 
 /// On pages nobody tuned on, what the whole pipeline finds on the page is what it finds on the
-/// gold text of the page. Measured 2026-12-07: recall 0.941 (the issue asks 0.95: the rest is
-/// shopping boxes and embedded posts the gold text keeps and the reader leaves out, and entity
-/// types that flip with a sentence more or less around them), 99.0 % of the page's mentions name
-/// text of the article.
+/// gold text of the page. Measured 2026-12-07 on an AVX2 machine: recall 0.954 (0.941 before
+/// the document consistency step made a name's type the same wherever the document names it
+/// with confidence; the rest is shopping boxes and embedded posts the gold text keeps and the
+/// reader leaves out), 98.9 % of the page's mentions name text of the article. The floor is
+/// 0.945, not the issue's 0.95: int8 kernels of other CPUs may flip a few near-tie labels.
 #[test]
 fn realhtml_eval_mentions_match_a_run_on_the_gold_text() {
     let Some(dir) = shared("corpora/realhtml-eval") else {
@@ -350,7 +351,7 @@ fn realhtml_eval_mentions_match_a_run_on_the_gold_text() {
     let in_article = 1.0 - outside as f64 / page_n.max(1) as f64;
     eprintln!("mentions: on pages {page_n}, on gold {gold_n}, same {same}: recall {recall:.3}; {outside} name text outside the article (precision {in_article:.3})");
     assert!(gold_n > 3000, "only {gold_n} mentions on the gold texts");
-    assert!(recall >= 0.935, "mention recall {recall:.3} < 0.935");
+    assert!(recall >= 0.945, "mention recall {recall:.3} < 0.945");
     assert!(
         in_article >= 0.98,
         "mention precision {in_article:.3} < 0.98"
