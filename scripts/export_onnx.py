@@ -252,7 +252,11 @@ def main() -> None:
     for r in range(2):
         alone = q.run(None, dict(zip(inputs, (t[r:r + 1].numpy() for t in probe))))
         if any(not (a[0] == b[r]).all() for a, b in zip(alone, both)):
-            sys.exit("export_onnx: the int8 graph's output for a row depends on its batch-mates")
+            # Not fatal (the model still works), but newsgraph's outputs would then depend on how
+            # a corpus is cut into chunks on this CPU; tests/parity.rs fails on it too.
+            print("export_onnx: WARNING: on this CPU the int8 graph's output for a row depends on "
+                  "its batch-mates; outputs may differ with the chunking", file=sys.stderr)
+            break
     (d / RECIPE_FILE).write_text(RECIPE + "\n")
     print(f"export_onnx: wrote {fp32} ({fp32.stat().st_size / 1e6:.0f} MB) and {int8} "
           f"({int8.stat().st_size / 1e6:.0f} MB); fp32 max |logit diff| vs torch {err:.2e}", file=sys.stderr)
