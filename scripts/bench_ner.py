@@ -77,6 +77,21 @@ def f1(gold, pred):
     return 2 * prec * rec / max(prec + rec, 1e-9)
 
 
+def newsgraph_run(exe: Path, corpus: Path, out_dir: Path, args: list[str], timed: bool = False):
+    """`newsgraph run CORPUS --out OUT_DIR ARGS` (under /usr/bin/time -v when `timed`): its
+    run.json and stderr; exits on a failed run."""
+    cmd = (["/usr/bin/time", "-v"] if timed else []) + [str(exe), "run", str(corpus), "--out", str(out_dir)] + args
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode not in (0, 2):
+        sys.exit(f"bench-ner: run failed:\n{p.stderr[-2000:]}")
+    return json.loads((out_dir / "run.json").read_text()), p.stderr
+
+
+def speedup(rate: float, base) -> str:
+    """`rate` against the pipeline's row `base` (none: empty)."""
+    return f"{rate / base['sentences_per_s']:.1f}x" if base else ""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2)
@@ -182,12 +197,8 @@ def main() -> None:
             builds.append(("baseline", Path(b), Path(m)))
         for name, exe, mdir in builds:
             for corpus, label in ((many, f"{args.articles} documents of {per} sentences"), (one, "1 document")):
-                out_dir = tmp / f"out-{name}-{corpus.name}"
-                p = subprocess.run([str(exe), "run", str(corpus), "--out", str(out_dir), "--threads",
-                                    str(args.threads), "--model", str(mdir)], capture_output=True, text=True)
-                if p.returncode not in (0, 2):
-                    sys.exit(f"bench-ner: run failed:\n{p.stderr[-2000:]}")
-                run = json.loads((out_dir / "run.json").read_text())
+                run, _ = newsgraph_run(exe, corpus, tmp / f"out-{name}-{corpus.name}",
+                                       ["--threads", str(args.threads), "--model", str(mdir)])
                 ner = run["timings_seconds"].get("ner", 0.0)
                 # Per CoNLL sentence (newsgraph's splitter cuts a few of them in two).
                 articles.append({"system": f"{name} run ({run['model'].get('backend', '')})", "corpus": label,
@@ -215,16 +226,12 @@ def main() -> None:
                     break
                 fout.write(line)
         for backend in ("torch", "onnx", "onnx-int8"):
-            out_dir = tmp / f"out-{backend}"
-            p = subprocess.run(["/usr/bin/time", "-v", str(binary), "run", str(corpus), "--out", str(out_dir),
-                                "--backend", backend, "--threads", str(args.threads), "--model", str(model_dir)],
-                               capture_output=True, text=True)
-            if p.returncode not in (0, 2):
-                sys.exit(f"bench-ner: run failed:\n{p.stderr[-2000:]}")
-            rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-            wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", p.stderr).group(1)
+            run, stderr = newsgraph_run(binary, corpus, tmp / f"out-{backend}",
+                                        ["--backend", backend, "--threads", str(args.threads), "--model",
+                                         str(model_dir)], timed=True)
+            rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr).group(1))
+            wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", stderr).group(1)
             secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(wall.split(":"))))
-            run = json.loads((out_dir / "run.json").read_text())
             sents = run["counts"]["sentences"]
             ner = run["timings_seconds"].get("ner", 0.0)
             runs.append({"backend": backend, "documents": run["counts"]["documents"], "sentences": sents,
@@ -249,8 +256,8 @@ def main() -> None:
     print("| system | sentences/s | wordpieces/s | vs pipeline | dev F1 |")
     print("|---|---|---|---|---|")
     for r in rows:
-        ratio = f"{r['sentences_per_s'] / base['sentences_per_s']:.1f}x" if base else ""
-        print(f"| {r['system']} | {r['sentences_per_s']} | {r['wordpieces_per_s']} | {ratio} | "
+        print(f"| {r['system']} | {r['sentences_per_s']} | {r['wordpieces_per_s']} | "
+              f"{speedup(r['sentences_per_s'], base)} | "
               f"{r['dev_f1'] if r['dev_f1'] is not None else 'same weights as raw torch'} |")
     if articles:
         pbase = next((a for a in articles if a["system"].startswith("transformers")), None)
@@ -258,8 +265,8 @@ def main() -> None:
         print("| system | corpus | NER s | sentences/s | vs pipeline |")
         print("|---|---|---|---|---|")
         for a in articles:
-            ratio = f"{a['sentences_per_s'] / pbase['sentences_per_s']:.1f}x" if pbase else ""
-            print(f"| {a['system']} | {a['corpus']} | {a['ner_s']} | {a['sentences_per_s']} | {ratio} |")
+            print(f"| {a['system']} | {a['corpus']} | {a['ner_s']} | {a['sentences_per_s']} | "
+                  f"{speedup(a['sentences_per_s'], pbase)} |")
     if runs:
         print(f"\n`newsgraph run` on the first {args.reuters} Reuters stories:\n")
         print("| backend | documents | sentences | wall s | NER s | NER sentences/s | peak RSS MB |")

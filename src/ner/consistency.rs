@@ -32,21 +32,13 @@ pub fn harmonize_texts(
     texts: &[std::ops::Range<usize>],
     labels: &[String],
 ) {
-    let mut rest = tags;
-    let mut at = 0;
     for r in texts {
-        let skip = r.start.saturating_sub(at).min(rest.len());
-        let (_, tail) = std::mem::take(&mut rest).split_at_mut(skip);
-        let n = r.len().min(tail.len());
-        let (mine, tail) = tail.split_at_mut(n);
-        let mut doc: Vec<Sentence<'_>> = inputs[r.start..r.start + n]
+        let mut doc: Vec<Sentence<'_>> = inputs[r.clone()]
             .iter()
-            .zip(mine.iter_mut())
+            .zip(tags[r.clone()].iter_mut())
             .map(|(tok, tagged)| Sentence { tok, tagged })
             .collect();
         harmonize(&mut doc, labels);
-        rest = tail;
-        at = r.start + n;
     }
 }
 
@@ -80,13 +72,7 @@ pub fn harmonize(doc: &mut [Sentence<'_>], labels: &[String]) {
     let Some(iob) = Iob2::of(labels) else { return };
     let types = Types::of(labels);
     let words: Vec<Vec<String>> = doc.iter().map(|s| words(s.tok)).collect();
-    let dists = |s: &Sentence<'_>| -> Option<Vec<Vec<f32>>> {
-        s.tok
-            .word_first
-            .iter()
-            .map(|&p| s.tagged.dist(p).map(<[f32]>::to_vec))
-            .collect()
-    };
+
     // Confident names, by their words, and the type each gives.
     let mut names: HashMap<Vec<String>, Option<usize>> = HashMap::new();
     let mut give = |key: Vec<String>, t: usize| {
@@ -99,16 +85,19 @@ pub fn harmonize(doc: &mut [Sentence<'_>], labels: &[String]) {
             })
             .or_insert(Some(t));
     };
+    // Each sentence's decoded labels, and each word's probability of its label.
     let mut decoded = Vec::with_capacity(doc.len());
     for (s, ws) in doc.iter().zip(&words) {
-        let Some(d) = dists(s).filter(|d| !d.is_empty() && d.len() == ws.len()) else {
+        let dists: Option<Vec<&[f32]>> =
+            s.tok.word_first.iter().map(|&p| s.tagged.dist(p)).collect();
+        let Some(d) = dists.filter(|d| !d.is_empty() && d.len() == ws.len()) else {
             decoded.push(None);
             continue;
         };
-        let refs: Vec<&[f32]> = d.iter().map(Vec::as_slice).collect();
-        let path = iob.decode(&refs);
+        let path = iob.decode(&d);
+        let sure: Vec<f32> = path.iter().zip(&d).map(|(&l, x)| x[l]).collect();
         for (a, b, t) in types.spans(&path) {
-            if (a..b).any(|w| d[w][path[w]] < CONFIDENT) {
+            if sure[a..b].iter().any(|&p| p < CONFIDENT) {
                 continue;
             }
             give(ws[a..b].to_vec(), t);
@@ -121,13 +110,13 @@ pub fn harmonize(doc: &mut [Sentence<'_>], labels: &[String]) {
                 give(vec![initials], t);
             }
         }
-        decoded.push(Some((d, path)));
+        decoded.push(Some((sure, path)));
     }
     if names.values().all(Option::is_none) {
         return;
     }
     for ((s, ws), dec) in doc.iter_mut().zip(&words).zip(decoded) {
-        let Some((d, path)) = dec else { continue };
+        let Some((sure, path)) = dec else { continue };
         let mut w = 0;
         while w < ws.len() {
             let found = (1..=MAX_WORDS.min(ws.len() - w)).rev().find_map(|n| {
@@ -146,7 +135,7 @@ pub fn harmonize(doc: &mut [Sentence<'_>], labels: &[String]) {
             let agrees = path[w] == b
                 && path[w + 1..w + n].iter().all(|&l| l == i)
                 && path.get(w + n) != Some(&i);
-            let unsure = (w..w + n).any(|x| d[x][path[x]] < CONFIDENT);
+            let unsure = sure[w..w + n].iter().any(|&p| p < CONFIDENT);
             // A part of a longer name the model read ("Mexico" in "Banco de Mexico", "England"
             // in "New England Patriots") keeps the longer name's type.
             let inside =

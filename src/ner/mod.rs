@@ -152,6 +152,22 @@ pub struct PieceTag {
     pub prob: f32,
 }
 
+impl PieceTag {
+    /// The most probable label of a distribution (the first best on ties, as torch's max).
+    fn best(dist: &[f32]) -> PieceTag {
+        let (mut label, mut prob) = (0usize, f32::NEG_INFINITY);
+        for (i, &p) in dist.iter().enumerate() {
+            if p > prob {
+                (label, prob) = (i, p);
+            }
+        }
+        PieceTag {
+            label: label as u16,
+            prob,
+        }
+    }
+}
+
 /// The model's reading of one input: the best label of every piece and, when the model gave
 /// them, the probability of every label for every piece (`probs`, piece after piece, `labels`
 /// values each), which [`word_tags`] decodes into a valid label sequence. Reads as the slice
@@ -170,21 +186,7 @@ impl Tagged {
     /// A reading from every label's probability for each piece (`labels` values a piece), with
     /// each piece's best label (the first best on ties, as torch's max).
     pub fn from_probs(probs: Vec<f32>, labels: usize) -> Tagged {
-        let pieces = probs
-            .chunks(labels.max(1))
-            .map(|dist| {
-                let (mut label, mut prob) = (0usize, f32::NEG_INFINITY);
-                for (i, &p) in dist.iter().enumerate() {
-                    if p > prob {
-                        (label, prob) = (i, p);
-                    }
-                }
-                PieceTag {
-                    label: label as u16,
-                    prob,
-                }
-            })
-            .collect();
+        let pieces = probs.chunks(labels.max(1)).map(PieceTag::best).collect();
         Tagged {
             pieces,
             probs,
@@ -225,17 +227,9 @@ impl Tagged {
             let target = if l == want { 1.0 } else { 0.0 };
             *v = (1.0 - weight) * *v + weight * target;
         }
-        let (mut label, mut prob) = (0usize, f32::NEG_INFINITY);
-        for (l, &v) in dist.iter().enumerate() {
-            if v > prob {
-                (label, prob) = (l, v);
-            }
-        }
+        let best = PieceTag::best(dist);
         if let Some(piece) = self.pieces.get_mut(p) {
-            *piece = PieceTag {
-                label: label as u16,
-                prob,
-            };
+            *piece = best;
         }
     }
 
