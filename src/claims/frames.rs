@@ -507,11 +507,11 @@ fn age_aside(p: &Parse, text: &str, i: usize) -> bool {
     let comma = |k: Option<usize>| k.is_some_and(|k| form(p, text, k) == ",");
     let before = i.checked_sub(2);
     let after_noun = before.is_some_and(|b| matches!(p.words[b].upos.as_str(), "NOUN" | "PROPN"));
-    let closed = comma(Some(i + 1).filter(|&k| k < p.words.len()))
-        || i + 1 == p.words.len()
-        || p.words
-            .get(i + 1)
-            .is_some_and(|w| w.upos == "PUNCT" && form(p, text, i + 1) != "-");
+    // Closed by a comma, other punctuation but a hyphen, or the sentence's end.
+    let closed = p.words.get(i + 1).is_none_or(|w| {
+        let f = form(p, text, i + 1);
+        f == "," || (w.upos == "PUNCT" && f != "-")
+    });
     let small = form(p, text, i)
         .parse::<u32>()
         .is_ok_and(|n| (1..130).contains(&n));
